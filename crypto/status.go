@@ -109,3 +109,12 @@ func (c Coverage) String() string {
 		return "none"
 	}
 }
+
+// Layer is the result of opening one cryptographic layer (one decryption,
+// one signature check, or a signed-and-encrypted OpenPGP message) of a
+// MIME entity. Entity is the inner MIME entity, header fields and body,
+// exactly as it was protected; Status says how.
+type Layer struct {
+	Entity []byte
+	Status PartStatus
+}
