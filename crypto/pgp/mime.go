@@ -24,6 +24,7 @@ type part struct {
 // parsePart splits raw into header fields and body and parses the
 // Content-Type. A missing Content-Type means text/plain (RFC 2045).
 func parsePart(raw []byte) (*part, error) {
+	raw = skipMboxLine(raw)
 	reader := bytes.NewReader(raw)
 	br := bufio.NewReader(reader)
 	header, err := textproto.ReadHeader(br)
@@ -42,6 +43,20 @@ func parsePart(raw []byte) (*part, error) {
 		p.params = params
 	}
 	return p, nil
+}
+
+// skipMboxLine drops a leading mbox "From " separator line.
+//
+// QUIRK: such a line is not a header field (RFC 5322 §2.2 requires a
+// colon), but messages saved from mbox files start with one.
+func skipMboxLine(raw []byte) []byte {
+	if !bytes.HasPrefix(raw, []byte("From ")) {
+		return raw
+	}
+	if end := bytes.IndexByte(raw, '\n'); end >= 0 {
+		return raw[end+1:]
+	}
+	return raw
 }
 
 // decodedBody returns the body with its Content-Transfer-Encoding removed.

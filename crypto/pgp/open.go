@@ -86,7 +86,7 @@ func openEncrypted(p *part, keys KeyFinder, now time.Time) (*crypto.Layer, error
 }
 
 func decryptLayer(ciphertext []byte, keys KeyFinder, now time.Time) (*crypto.Layer, error) {
-	plaintext, status, err := decryptMessage(ciphertext, keys, now)
+	plaintext, status, err := decryptMessage(ciphertext, keys, now, false)
 	if err != nil {
 		return nil, err
 	}
@@ -99,6 +99,12 @@ func openSigned(p *part, keys KeyFinder, now time.Time) (*crypto.Layer, error) {
 	parts, err := splitMultipart(p.body, p.params["boundary"])
 	if err != nil {
 		return nil, err
+	}
+	if len(parts) == 1 {
+		// The signature was stripped on the way. Keep the content and
+		// report the claim of a signature as a bad one.
+		bad := crypto.Signature{Scheme: crypto.SchemeOpenPGP, State: crypto.BadSignature}
+		return &crypto.Layer{Entity: parts[0], Status: crypto.PartStatus{Signature: bad}}, nil
 	}
 	if len(parts) != 2 {
 		return nil, fmt.Errorf("pgp: multipart/signed has %d parts, expected 2: %w", len(parts), ErrMalformed)
@@ -142,6 +148,6 @@ func VerifyDetached(signed, signature []byte, keys KeyFinder, now time.Time) cry
 	if sig != nil {
 		result.SignedAt = sig.CreationTime
 	}
-	describeSigner(&result, signer)
+	describeEntity(&result, signer)
 	return result
 }
