@@ -197,4 +197,3 @@ func originatorKey(explicit asn1.RawValue, curve ecdh.Curve) (*ecdh.PublicKey, e
 	}
 	return pub, nil
 }
-
