@@ -35,14 +35,14 @@ func TestDistanceSwapCountsOne(t *testing.T) {
 
 func TestSkeletonMapsConfusables(t *testing.T) {
 	cases := []struct{ a, b string }{
-		{"mercy.org", "mеrcy.org"},        // Cyrillic е
-		{"apple.com", "аррӏе.com"},        // Cyrillic а р ӏ е
-		{"example.org", "ехаmрlе.org"},    // mixed Cyrillic
-		{"paypal.com", "paypa1.com"},      // digit one
-		{"google.com", "g00gle.com"},      // digit zero
-		{"modern.org", "rnodern.org"},     // rn for m
-		{"cafe.org", "café.org"},          // diacritic
-		{"kappa.org", "κappa.org"},        // Greek kappa
+		{"mercy.org", "mеrcy.org"},         // Cyrillic е
+		{"apple.com", "аррӏе.com"},         // Cyrillic а р ӏ е
+		{"example.org", "ехаmрlе.org"},     // mixed Cyrillic
+		{"paypal.com", "paypa1.com"},       // digit one
+		{"google.com", "g00gle.com"},       // digit zero
+		{"modern.org", "rnodern.org"},      // rn for m
+		{"cafe.org", "café.org"},           // diacritic
+		{"kappa.org", "κappa.org"},         // Greek kappa
 		{"fullwidth.org", "ｆｕｌｌwidth.org"}, // NFKC
 	}
 	for _, c := range cases {
