@@ -37,21 +37,21 @@ func (s Severity) String() string {
 type FindingKind string
 
 const (
-	KindNoRecipients    FindingKind = "no-recipients"
-	KindInvalidAddress  FindingKind = "invalid-address"
-	KindNoMethod        FindingKind = "no-method"
-	KindNoSentCopyKey   FindingKind = "no-sent-copy-key"
-	KindLookalike       FindingKind = "lookalike-domain"
-	KindDisplayName     FindingKind = "display-name"
-	KindReplyAll        FindingKind = "reply-all-external"
-	KindBulkExternal    FindingKind = "bulk-external"
-	KindFirstContact    FindingKind = "first-contact"
-	KindPasswordPDF     FindingKind = "password-pdf"
-	KindConsentedPlain  FindingKind = "consented-plain"
-	KindKeyProblem      FindingKind = "key-problem"
-	KindPHI             FindingKind = "phi"
-	KindPHISubject      FindingKind = "phi-subject"
-	KindPHIDetail       FindingKind = "phi-detail"
+	KindNoRecipients   FindingKind = "no-recipients"
+	KindInvalidAddress FindingKind = "invalid-address"
+	KindNoMethod       FindingKind = "no-method"
+	KindNoSentCopyKey  FindingKind = "no-sent-copy-key"
+	KindLookalike      FindingKind = "lookalike-domain"
+	KindDisplayName    FindingKind = "display-name"
+	KindReplyAll       FindingKind = "reply-all-external"
+	KindBulkExternal   FindingKind = "bulk-external"
+	KindFirstContact   FindingKind = "first-contact"
+	KindPasswordPDF    FindingKind = "password-pdf"
+	KindConsentedPlain FindingKind = "consented-plain"
+	KindKeyProblem     FindingKind = "key-problem"
+	KindPHI            FindingKind = "phi"
+	KindPHISubject     FindingKind = "phi-subject"
+	KindPHIDetail      FindingKind = "phi-detail"
 )
 
 // Finding is one line of the review screen.
