@@ -55,12 +55,14 @@ type KeyDirectory interface {
 	SMIME(address string) (KeyStatus, error)
 }
 
-// Protector encrypts a complete RFC 5322 message for recipients. The
-// message passed in is the inner message with every header field; the
-// result is the outer MIME entity (header fields starting with
-// Content-Type, then the body): multipart/encrypted for OpenPGP (RFC 3156)
-// or application/pkcs7-mime for S/MIME (RFC 8551). Compose writes the
-// outer message header around it. A Protector may also sign.
+// Protector encrypts a MIME entity for recipients. The entity passed in
+// is the payload that crypto.ProtectHeaders makes from the complete
+// message: header fields, including the protected ones, then the body.
+// The result is the encrypted entity, its header fields starting with
+// Content-Type, then its body: multipart/encrypted for OpenPGP
+// (RFC 3156) or application/pkcs7-mime for S/MIME (RFC 8551). Compose
+// puts the outer header around it with crypto.Assemble. Lines end in
+// CRLF. A Protector may also sign.
 type Protector interface {
 	Protect(scheme crypto.Scheme, recipients []string, message []byte) ([]byte, error)
 }

@@ -10,13 +10,7 @@ import (
 	"time"
 
 	gomail "github.com/emersion/go-message/mail"
-	"github.com/emersion/go-message/textproto"
 )
-
-// protectedSubject replaces the subject in the outer header of an
-// encrypted message; the real one travels inside, as the header
-// protection convention for OpenPGP and S/MIME does.
-const protectedSubject = "..."
 
 // messageHeader is the header of the logical message shared by every
 // copy that leaves.
@@ -135,23 +129,6 @@ func buildMessage(header gomail.Header, body string, attachments []Attachment) (
 		return nil, fmt.Errorf("compose: finish the message: %w", err)
 	}
 	return buf.Bytes(), nil
-}
-
-// wrapProtected writes the outer message around an encrypted entity: the
-// outer header fields, then the entity's own header fields (Content-Type
-// first) and body.
-func wrapProtected(header gomail.Header, entity []byte) ([]byte, error) {
-	if !bytes.HasPrefix(bytes.ToLower(entity), []byte("content-type:")) {
-		return nil, fmt.Errorf("compose: the encrypted entity does not start with a Content-Type field; the Protector must return a MIME entity")
-	}
-	var buf bytes.Buffer
-	if err := textproto.WriteHeader(&buf, header.Header.Header); err != nil {
-		return nil, fmt.Errorf("compose: write the outer header: %w", err)
-	}
-	// WriteHeader ends the header with an empty line; the entity's
-	// fields continue the same header instead.
-	out := bytes.TrimSuffix(buf.Bytes(), []byte("\r\n"))
-	return append(out, entity...), nil
 }
 
 // documentText is the text shown in a password-protected PDF: the header

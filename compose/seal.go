@@ -1,6 +1,7 @@
 package compose
 
 import (
+	"bytes"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -101,7 +102,7 @@ func Seal(d *Draft, report *Report, answers Answers, env *Env) (*Sealed, error) 
 	if err != nil {
 		return nil, err
 	}
-	s.SentCopy, err = protect(env, report.SentCopy, []string{report.Sender}, h, sentInner, true)
+	s.SentCopy, err = protect(env, report.SentCopy, []string{report.Sender}, sentInner)
 	if err != nil {
 		return nil, fmt.Errorf("compose: encrypt the Sent copy: %w", err)
 	}
@@ -195,9 +196,9 @@ func sealGroup(s *Sealed, g recipientGroup, h *messageHeader, inner []byte, d *D
 	var err error
 	switch g.method {
 	case MethodOpenPGP:
-		raw, err = protect(env, crypto.SchemeOpenPGP, g.recipients, h, inner, false)
+		raw, err = protect(env, crypto.SchemeOpenPGP, g.recipients, inner)
 	case MethodSMIME:
-		raw, err = protect(env, crypto.SchemeSMIME, g.recipients, h, inner, false)
+		raw, err = protect(env, crypto.SchemeSMIME, g.recipients, inner)
 	case MethodPlain:
 		raw = inner
 	case MethodPasswordPDF:
@@ -214,17 +215,25 @@ func sealGroup(s *Sealed, g recipientGroup, h *messageHeader, inner []byte, d *D
 	return nil
 }
 
-// protect encrypts inner for recipients and wraps it in an outer header
-// whose subject is hidden.
-func protect(env *Env, scheme crypto.Scheme, recipients []string, h *messageHeader, inner []byte, withBcc bool) ([]byte, error) {
+// protect encrypts message for recipients with header protection
+// (RFC 9788): the payload carries every header field, and the outer
+// header obscures the subject.
+func protect(env *Env, scheme crypto.Scheme, recipients []string, message []byte) ([]byte, error) {
 	if scheme == crypto.SchemeNone {
 		return nil, fmt.Errorf("compose: no encryption scheme for %s", strings.Join(recipients, ", "))
 	}
-	entity, err := env.Protector.Protect(scheme, recipients, inner)
+	payload, outer, err := crypto.ProtectHeaders(message, true)
+	if err != nil {
+		return nil, fmt.Errorf("compose: protect the header fields: %w", err)
+	}
+	entity, err := env.Protector.Protect(scheme, recipients, payload)
 	if err != nil {
 		return nil, fmt.Errorf("compose: encrypt with %s for %s: %w", scheme, strings.Join(recipients, ", "), err)
 	}
-	return wrapProtected(h.header(protectedSubject, withBcc), entity)
+	if !bytes.HasPrefix(bytes.ToLower(entity), []byte("content-type:")) {
+		return nil, fmt.Errorf("compose: the %s entity does not start with a Content-Type field; fix the Protector", scheme)
+	}
+	return crypto.Assemble(outer, entity)
 }
 
 // sealPDF builds the email that carries a password-protected PDF for one
