@@ -49,7 +49,8 @@ type Effective struct {
 	FallBack bool
 }
 
-// Rejection says why a source, or a value in it, was not applied.
+// Rejection is a source, or one value in it, that was not applied, with
+// the reason.
 type Rejection struct {
 	Source Source `json:"source"`
 	Origin string `json:"origin"`
@@ -72,7 +73,7 @@ type Report struct {
 // the user file, the machine file and the OS managed channel, each higher
 // source overriding the lower ones. A setting locked by either managed
 // source keeps the managed value (or the default when no managed source
-// sets it) whatever lower sources say.
+// sets it) whatever lower sources set.
 //
 // A managed source that cannot be read (other than not existing) or is
 // invalid never yields weaker settings: Load then returns the built-in

@@ -74,7 +74,8 @@ type OAuthClient struct {
 	Scopes   []string `json:"scopes" doc:"Scopes to request."`
 }
 
-// KeyDiscoverySettings say where public keys of recipients are looked up.
+// KeyDiscoverySettings name the places where recipient public keys are
+// looked up.
 type KeyDiscoverySettings struct {
 	Sources    []string `json:"sources" enum:"wkd|keyserver|ldap|autocrypt" doc:"Where recipient keys are searched: wkd (the recipient domain's Web Key Directory), keyserver, ldap, autocrypt (headers of received mail)."`
 	KeyServers []string `json:"keyServers" doc:"HKPS key server URLs used when sources contains keyserver."`
@@ -135,8 +136,8 @@ type PHIActions struct {
 type RecipientReviewSettings struct {
 	Lookalike string `json:"lookalike" enum:"block|warn" doc:"What to do when a recipient domain looks like an internal or known domain."`
 	// ManyExternalThreshold is the number of external recipients from
-	// which the review asks for an extra confirmation.
-	ManyExternalThreshold int `json:"manyExternalThreshold" min:"1" max:"1000" doc:"Number of external recipients from which the review asks for an extra confirmation."`
+	// which the review requests an extra confirmation.
+	ManyExternalThreshold int `json:"manyExternalThreshold" min:"1" max:"1000" doc:"Number of external recipients from which the review requests an extra confirmation."`
 }
 
 // RemoteContentSettings control loading of remote images and styles.
@@ -174,11 +175,14 @@ type ForwardingSettings struct {
 	PseudonymKey string `json:"pseudonymKey" format:"base64key" doc:"Base64 key of at least 32 bytes under which addresses and Message-IDs are replaced by HMAC-SHA256 pseudonyms. The organisation recomputes them to resolve an entry."`
 }
 
-// Defaults returns the built-in settings. They are the strictest useful
-// values: every message encrypted by OpenPGP or S/MIME only, TLS 1.2 or
-// later, no key servers, a 5-minute idle lock, OWASP-level Argon2id cost,
-// no passphrase-only vault, every PHI detector on, lookalike domains
-// blocked, no remote content, and saving attachments after a warning.
+// Defaults returns the built-in settings, the strictest useful values.
+// Every message is encrypted by OpenPGP or S/MIME only, over TLS 1.2 or
+// later. No key server is asked, the client locks after 5 idle minutes,
+// and Argon2id uses 64 MiB, 3 passes and 4 lanes. There is no
+// passphrase-only vault, every PHI detector is on, lookalike domains are
+// blocked, remote content is off, and saving an attachment needs a
+// confirmation. Audit entries are kept for 2,190 days, the six years for
+// which HIPAA requires documentation to be retained (45 CFR 164.316).
 func Defaults() Settings {
 	return Settings{
 		Encryption: EncryptionSettings{

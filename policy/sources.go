@@ -43,6 +43,17 @@ func (s Source) String() string {
 // MarshalText lets Source appear by name in JSON output.
 func (s Source) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
+// UnmarshalText parses a name written by MarshalText.
+func (s *Source) UnmarshalText(text []byte) error {
+	for candidate := SourceDefault; candidate <= SourceManaged; candidate++ {
+		if candidate.String() == string(text) {
+			*s = candidate
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown policy source %q, use default, user, flag, machine or managed", text)
+}
+
 // DocumentReader reads one policy source and returns it as a JSON policy
 // document, with the origin (a file path or registry key) for messages.
 // When the source holds no policy the error wraps fs.ErrNotExist.

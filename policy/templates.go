@@ -269,8 +269,8 @@ const (
 	examplePayloadUUID = "0B8E4D21-7C6F-4A59-8D13-5E2C9F7A4B66"
 )
 
-// exampleLocked is what the example profile locks: the settings that
-// protect message content in transit and the audit trail.
+// exampleLocked lists the setting paths the example profile locks: the
+// settings that protect message content and the audit trail.
 var exampleLocked = []string{"encryption", "tls.minVersion", "vault", "phi.actions", "recipientReview.lookalike", "remoteContent", "audit"}
 
 // GenerateMobileConfig returns an example macOS configuration profile
