@@ -304,3 +304,20 @@ func TestSealAuditHasNoContent(t *testing.T) {
 		}
 	}
 }
+
+func TestSealWritesASCIIDomains(t *testing.T) {
+	env, _ := testEnv()
+	d := testDraft("Zoë <zoe@bücher.example>")
+	r, _ := Review(d, env)
+	s, err := Seal(d, r, confirmAll(r), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := string(s.Envelopes[0].Raw)
+	if !strings.Contains(raw, "zoe@xn--bcher-kva.example") {
+		t.Errorf("header lacks the punycode domain:\n%s", raw[:min(len(raw), 600)])
+	}
+	if got := strings.Join(s.Envelopes[0].Recipients, ","); got != "zoe@xn--bcher-kva.example" {
+		t.Errorf("SMTP recipients = %s, want the punycode address", got)
+	}
+}
