@@ -5,10 +5,11 @@ import (
 	"strings"
 )
 
-// planMethod chooses how rr receives the message, in order: OpenPGP with
-// a usable key, S/MIME with a usable certificate, a password-protected PDF
-// when policy allows it, unencrypted mail when policy allows it and a
-// recorded, unexpired consent covers the address, or not at all.
+// planMethod chooses the delivery method of rr. The order is OpenPGP
+// with a usable key, then S/MIME with a usable certificate, then a
+// password-protected PDF when policy allows it. Next comes unencrypted
+// mail, when policy allows it and a recorded, unexpired consent covers
+// the address. Otherwise the recipient gets nothing and Reason says why.
 func planMethod(rr *RecipientReview, env *Env) error {
 	switch {
 	case rr.OpenPGP.State == KeyUsable:

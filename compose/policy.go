@@ -2,7 +2,7 @@ package compose
 
 import "strings"
 
-// PHIAction is what the policy does with PHI of a given sensitivity.
+// PHIAction is the policy response to PHI of a given sensitivity.
 type PHIAction int
 
 const (

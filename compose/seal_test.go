@@ -277,11 +277,13 @@ func TestSealAuditHasNoContent(t *testing.T) {
 	d := testDraft("lab@partnerlab.com")
 	d.Subject = "Secret subject"
 	d.Attachments = []Attachment{{Name: "jane-doe-labs.txt", Data: []byte("x")}}
+
 	r, _ := Review(d, env)
 	s, err := Seal(d, r, Answers{Confirmed: r.Confirmations(), Justification: "referral to partner lab"}, env)
 	if err != nil {
 		t.Fatal(err)
 	}
+
 	a := s.Audit
 	if a.PHIKinds["ssn"] != 1 || a.PHIKinds["mrn"] != 1 {
 		t.Errorf("audit PHI kinds = %v, want one ssn and one mrn", a.PHIKinds)
@@ -295,6 +297,7 @@ func TestSealAuditHasNoContent(t *testing.T) {
 	if a.PHIAction != ActionJustify {
 		t.Errorf("audit PHI action = %v, want justify", a.PHIAction)
 	}
+
 	// The random Message-ID and the hash could contain any digits.
 	a.MessageID, a.DraftHash = "", ""
 	dump := fmt.Sprintf("%+v", a)

@@ -75,16 +75,16 @@ func (d Domain) IsIDN() bool { return d.ASCII != d.Unicode }
 func Parse(domain string) (Domain, error) {
 	domain = strings.TrimSuffix(strings.TrimSpace(domain), ".")
 	if domain == "" {
-		return Domain{}, fmt.Errorf("lookalike: missing domain name")
+		return Domain{}, fmt.Errorf("lookalike: missing domain name; write the address as name@domain")
 	}
 	ascii, err := idna.Lookup.ToASCII(domain)
 	if err != nil {
-		return Domain{}, fmt.Errorf("lookalike: invalid domain %q: %w", domain, err)
+		return Domain{}, fmt.Errorf("lookalike: invalid domain %q: %w; check the spelling of the address", domain, err)
 	}
 	ascii = strings.ToLower(ascii)
 	unicode, err := idna.Lookup.ToUnicode(ascii)
 	if err != nil {
-		return Domain{}, fmt.Errorf("lookalike: invalid domain %q: %w", domain, err)
+		return Domain{}, fmt.Errorf("lookalike: invalid domain %q: %w; check the spelling of the address", domain, err)
 	}
 
 	site, err := publicsuffix.EffectiveTLDPlusOne(ascii)
@@ -112,8 +112,8 @@ type Match struct {
 	Distance int // edit distance between the names, for EditDistance
 }
 
-// minNameLength is the shortest known name compared by edit distance or
-// extra words: shorter names are one or two letters away from too many
+// minNameLength is the shortest known name compared for hyphens, extra
+// words or edit distance: shorter names are one or two letters away from too many
 // real domains.
 const minNameLength = 4
 
