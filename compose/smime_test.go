@@ -2,7 +2,6 @@ package compose
 
 import (
 	"crypto/x509"
-	"encoding/base64"
 	"encoding/pem"
 	"fmt"
 	"os"
@@ -11,14 +10,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/smallstep/pkcs7"
-
 	"securemail/crypto"
+	"securemail/crypto/smime"
 )
 
-// smimeProtector is a test adapter that encrypts with smallstep/pkcs7
-// into application/pkcs7-mime (RFC 8551). The real adapter belongs to
-// package crypto.
+// smimeProtector adapts crypto/smime to Protector for the tests, with
+// its default cipher, AES-256-GCM in AuthEnvelopedData.
 type smimeProtector struct {
 	certs map[string]*x509.Certificate
 }
@@ -35,26 +32,7 @@ func (p *smimeProtector) Protect(scheme crypto.Scheme, recipients []string, payl
 		}
 		certs = append(certs, c)
 	}
-	// pkcs7 chooses the cipher through a package variable whose default
-	// is DES-CBC; a real adapter must set it (or use AES-GCM in
-	// AuthEnvelopedData) before every call.
-	pkcs7.ContentEncryptionAlgorithm = pkcs7.EncryptionAlgorithmAES256CBC
-	der, err := pkcs7.Encrypt(payload, certs)
-	if err != nil {
-		return nil, err
-	}
-
-	var b strings.Builder
-	b.WriteString("Content-Type: application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m\r\n")
-	b.WriteString("Content-Transfer-Encoding: base64\r\n")
-	b.WriteString("Content-Disposition: attachment; filename=smime.p7m\r\n\r\n")
-	encoded := base64.StdEncoding.EncodeToString(der)
-	for len(encoded) > 76 {
-		b.WriteString(encoded[:76] + "\r\n")
-		encoded = encoded[76:]
-	}
-	b.WriteString(encoded + "\r\n")
-	return []byte(b.String()), nil
+	return smime.EncryptEntity(payload, certs, nil)
 }
 
 // schemeProtector dispatches to the OpenPGP or the S/MIME test adapter.
