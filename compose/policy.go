@@ -42,12 +42,19 @@ type Policy struct {
 	// SubjectPHI is the action for PHI in the subject on its own, which
 	// stays readable in plain mail and in notifications.
 	SubjectPHI PHIAction
+	// OpenPGPDisabled and SMIMEDisabled remove a scheme from the methods
+	// a recipient may receive; the Sent copy still uses either.
+	OpenPGPDisabled bool
+	SMIMEDisabled   bool
 	// PasswordPDF allows the password-protected PDF copy for recipients
 	// without a usable key or certificate.
 	PasswordPDF bool
 	// ConsentedPlain allows unencrypted mail to addresses covered by a
 	// recorded, unexpired patient consent.
 	ConsentedPlain bool
+	// LookalikeWarnOnly lets the sender confirm a lookalike domain. When
+	// it is false, as in the zero value, a lookalike domain blocks.
+	LookalikeWarnOnly bool
 	// RecentRecipients is how many recent recipients the lookalike check
 	// compares with, besides contacts and internal domains.
 	RecentRecipients int
@@ -65,9 +72,10 @@ func DefaultPolicy() Policy {
 			SensitivityHigh:     ActionJustify,
 			SensitivitySpecial:  ActionJustify,
 		},
-		SubjectPHI:       ActionWarn,
-		PasswordPDF:      true,
-		RecentRecipients: 200,
+		SubjectPHI:        ActionWarn,
+		PasswordPDF:       true,
+		LookalikeWarnOnly: true,
+		RecentRecipients:  200,
 	}
 }
 

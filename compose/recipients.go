@@ -55,7 +55,7 @@ func domainOf(address string) string {
 }
 
 // lookalikeFinding reports a recipient domain that imitates a known one.
-func lookalikeFinding(rr *RecipientReview, domain lookalike.Domain, known []lookalike.Domain) (Finding, bool) {
+func lookalikeFinding(rr *RecipientReview, domain lookalike.Domain, known []lookalike.Domain, warnOnly bool) (Finding, bool) {
 	m, ok := lookalike.Compare(domain, known)
 	if !ok {
 		return Finding{}, false
@@ -80,14 +80,20 @@ func lookalikeFinding(rr *RecipientReview, domain lookalike.Domain, known []look
 	case lookalike.MixedScript:
 		reason = "mixes letters from different alphabets, which is used to imitate other domains"
 	}
-	return Finding{
+	f := Finding{
 		ID:       "lookalike:" + rr.Address,
 		Kind:     KindLookalike,
 		Severity: SeverityDanger,
 		Explanation: fmt.Sprintf("The domain %s of %s %s. Check the address before sending.",
 			displayed, rr.Address, reason),
 		Confirm: true,
-	}, true
+	}
+	if !warnOnly {
+		f.Severity, f.Confirm = SeverityBlocking, false
+		f.Explanation = fmt.Sprintf("The domain %s of %s %s. Your organisation blocks such addresses: "+
+			"correct it, or ask IT to add the domain as a contact or internal domain.", displayed, rr.Address, reason)
+	}
+	return f, true
 }
 
 // displayNameFinding reports a recipient whose display name is the name
