@@ -26,9 +26,11 @@ func (a PHIAction) String() string {
 }
 
 // Policy is the part of the managed configuration that compose reads. The
-// zero value is the strictest: no password-protected copies, no plain
-// mail, and PHI of any sensitivity blocks the message. DefaultPolicy
-// returns the recommended settings.
+// zero value allows no password-protected copies and no plain mail, and
+// it blocks lookalike domains and PHI of any sensitivity. It leaves the
+// separate subject check at allow and the bulk check off, because the
+// PHI summary already covers the subject. DefaultPolicy returns the
+// recommended settings.
 type Policy struct {
 	// InternalDomains are the organisation's own domains; subdomains
 	// count as internal too.
