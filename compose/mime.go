@@ -161,7 +161,7 @@ func joinAddresses(list []mail.Address) string {
 }
 
 // pdfNotice is the whole text of the email that carries a protected PDF.
-// It says that a protected document is attached and that the password
+// It states that a protected document is attached and that the password
 // comes another way, and nothing about the content.
 func pdfNotice(from mail.Address) string {
 	sender := from.Address

@@ -150,10 +150,10 @@ func newHeader(d *Draft, report *Report, env *Env, random io.Reader) (*messageHe
 		return nil, err
 	}
 	return &messageHeader{
-		from:      d.From,
-		to:        d.To,
-		cc:        d.Cc,
-		bcc:       d.Bcc,
+		from:      asciiAddresses([]mail.Address{d.From})[0],
+		to:        asciiAddresses(d.To),
+		cc:        asciiAddresses(d.Cc),
+		bcc:       asciiAddresses(d.Bcc),
 		subject:   d.Subject,
 		date:      env.now(),
 		messageID: id,
@@ -230,7 +230,8 @@ func protect(env *Env, scheme crypto.Scheme, recipients []string, message []byte
 	if err != nil {
 		return nil, fmt.Errorf("compose: encrypt with %s for %s: %w", scheme, strings.Join(recipients, ", "), err)
 	}
-	if !bytes.HasPrefix(bytes.ToLower(entity), []byte("content-type:")) {
+	const field = "content-type:"
+	if len(entity) < len(field) || !bytes.EqualFold(entity[:len(field)], []byte(field)) {
 		return nil, fmt.Errorf("compose: the %s entity does not start with a Content-Type field; fix the Protector", scheme)
 	}
 	return crypto.Assemble(outer, entity)
@@ -276,4 +277,19 @@ func senderName(a mail.Address) string {
 		return a.Name
 	}
 	return a.Address
+}
+
+// asciiAddresses returns list with each domain in its ASCII (punycode)
+// form, so that header fields need no SMTPUTF8 support. Addresses that
+// do not parse stay as they are; the review has blocked them already.
+func asciiAddresses(list []mail.Address) []mail.Address {
+	out := make([]mail.Address, len(list))
+	for i, a := range list {
+		out[i] = a
+		at := strings.LastIndexByte(a.Address, '@')
+		if p, err := normalizeAddress(a.Address); err == nil && at > 0 {
+			out[i].Address = a.Address[:at+1] + p.domain.ASCII
+		}
+	}
+	return out
 }
