@@ -79,7 +79,7 @@ func (a *auditWindow) from() time.Time {
 
 func (a *auditWindow) load() {
 	from := a.from()
-	go func() {
+	a.shell.background(func() {
 		records, err := a.shell.client.AuditRecords(from, time.Time{})
 		report, verr := a.shell.client.VerifyAudit()
 		fyne.Do(func() {
@@ -103,7 +103,7 @@ func (a *auditWindow) load() {
 			a.updateKinds()
 			a.filter()
 		})
-	}()
+	})
 }
 
 func (a *auditWindow) updateKinds() {

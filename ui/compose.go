@@ -163,7 +163,7 @@ func (c *composeWindow) showAttachments() {
 // saveDraft stores the draft sealed in the vault.
 func (c *composeWindow) saveDraft() {
 	d := c.draft()
-	go func() {
+	c.shell.background(func() {
 		id, err := c.shell.client.SaveDraft(c.draftID, d)
 		fyne.Do(func() {
 			if err != nil {
@@ -173,7 +173,7 @@ func (c *composeWindow) saveDraft() {
 			c.draftID = id
 			c.status.SetText("Draft saved encrypted.")
 		})
-	}()
+	})
 }
 
 // review runs compose.Review and shows the prompt.
@@ -181,7 +181,7 @@ func (c *composeWindow) review() {
 	d := c.draft()
 	c.send.Disable()
 	c.status.SetText("Checking recipients and content…")
-	go func() {
+	c.shell.background(func() {
 		report, err := c.shell.client.Review(d)
 		fyne.Do(func() {
 			c.send.Enable()
@@ -192,7 +192,7 @@ func (c *composeWindow) review() {
 			c.status.SetText("")
 			c.showReview(d, report)
 		})
-	}()
+	})
 }
 
 func (c *composeWindow) showReview(d *compose.Draft, report *compose.Report) {
@@ -211,7 +211,7 @@ func (c *composeWindow) showReview(d *compose.Draft, report *compose.Report) {
 
 func (c *composeWindow) sendReviewed(d *compose.Draft, report *compose.Report, a compose.Answers) {
 	c.status.SetText("Encrypting and queueing…")
-	go func() {
+	c.shell.background(func() {
 		sealed, err := c.shell.client.Send(d, report, a)
 		fyne.Do(func() {
 			if err != nil {
@@ -226,7 +226,7 @@ func (c *composeWindow) sendReviewed(d *compose.Draft, report *compose.Report, a
 			}
 			c.win.Close()
 		})
-	}()
+	})
 }
 
 // recipientField is an address entry that turns each typed address into
@@ -308,7 +308,7 @@ func (f *recipientField) add(a mail.Address) {
 	ch.button = widget.NewButtonWithIcon(a.Address+" · checking key…", theme.CancelIcon(), func() { f.remove(ch) })
 	f.chips = append(f.chips, ch)
 	f.chipsBox.Add(ch.button)
-	go func() {
+	f.shell.background(func() {
 		pgp, smime := f.shell.client.RecipientKeys(a.Address)
 		fyne.Do(func() {
 			ch.openpgp, ch.smime = pgp, smime
@@ -321,7 +321,7 @@ func (f *recipientField) add(a mail.Address) {
 			ch.button.Refresh()
 			f.onChange()
 		})
-	}()
+	})
 	f.onChange()
 }
 

@@ -73,7 +73,7 @@ func ConsentLine(c compose.Consent) string {
 }
 
 func (c *consentWindow) load() {
-	go func() {
+	c.shell.background(func() {
 		list, err := c.shell.client.Consents()
 		fyne.Do(func() {
 			if err != nil {
@@ -83,7 +83,7 @@ func (c *consentWindow) load() {
 			c.consents = list
 			c.list.Refresh()
 		})
-	}()
+	})
 }
 
 func (c *consentWindow) record() {
@@ -98,7 +98,7 @@ func (c *consentWindow) record() {
 		return
 	}
 	expires := time.Now().AddDate(0, 0, days)
-	go func() {
+	c.shell.background(func() {
 		err := c.shell.client.RecordConsent(a.Address, expires)
 		fyne.Do(func() {
 			if err != nil {
@@ -109,5 +109,5 @@ func (c *consentWindow) record() {
 			c.status.SetText("Consent recorded.")
 			c.load()
 		})
-	}()
+	})
 }

@@ -57,7 +57,7 @@ func (f *firstRun) passphraseStep() fyne.CanvasObject {
 		pass.SetText("")
 		confirm.SetText("")
 		next.Disable()
-		go func() {
+		f.shell.background(func() {
 			err := f.shell.client.Create(secret)
 			clear(secret)
 			fyne.Do(func() {
@@ -68,7 +68,7 @@ func (f *firstRun) passphraseStep() fyne.CanvasObject {
 				}
 				f.show(f.accountStep())
 			})
-		}()
+		})
 	})
 	next.Importance = widget.HighImportance
 	return container.NewVBox(
@@ -150,7 +150,7 @@ func (f *firstRun) accountStep() fyne.CanvasObject {
 		password.SetText("")
 		add.Disable()
 		errLabel.SetText("Connecting…")
-		go func() {
+		f.shell.background(func() {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			err := f.shell.client.AddAccount(ctx, req)
 			cancel()
@@ -164,7 +164,7 @@ func (f *firstRun) accountStep() fyne.CanvasObject {
 				f.address = req.Address
 				f.show(f.keyStep())
 			})
-		}()
+		})
 	})
 	add.Importance = widget.HighImportance
 	return container.NewVBox(
@@ -184,7 +184,7 @@ func (f *firstRun) keyStep() fyne.CanvasObject {
 	generate = widget.NewButton("Create a new key", func() {
 		generate.Disable()
 		errLabel.SetText("Creating the key…")
-		go func() {
+		f.shell.background(func() {
 			_, err := f.shell.client.GenerateKey(strings.TrimSpace(name.Text), f.address)
 			fyne.Do(func() {
 				generate.Enable()
@@ -194,13 +194,13 @@ func (f *firstRun) keyStep() fyne.CanvasObject {
 				}
 				f.show(f.smimeStep())
 			})
-		}()
+		})
 	})
 	generate.Importance = widget.HighImportance
 	importKey := widget.NewButton("Import an existing key…", func() {
 		f.openFile(func(data []byte) {
 			askSecret(f.shell, "Key passphrase", "The passphrase of the imported key, if it has one.", func(pass []byte) {
-				go func() {
+				f.shell.background(func() {
 					_, err := f.shell.client.ImportOpenPGP(data, pass)
 					clear(pass)
 					clear(data)
@@ -211,7 +211,7 @@ func (f *firstRun) keyStep() fyne.CanvasObject {
 						}
 						f.show(f.smimeStep())
 					})
-				}()
+				})
 			})
 		})
 	})
@@ -228,7 +228,7 @@ func (f *firstRun) smimeStep() fyne.CanvasObject {
 	importP12 := widget.NewButton("Import a PKCS#12 file (.p12, .pfx)…", func() {
 		f.openFile(func(data []byte) {
 			askSecret(f.shell, "PKCS#12 password", "The password of the certificate file.", func(pass []byte) {
-				go func() {
+				f.shell.background(func() {
 					_, err := f.shell.client.ImportPKCS12(data, pass)
 					clear(pass)
 					clear(data)
@@ -239,7 +239,7 @@ func (f *firstRun) smimeStep() fyne.CanvasObject {
 						}
 						f.shell.unlocked()
 					})
-				}()
+				})
 			})
 		})
 	})

@@ -98,7 +98,7 @@ func KeySummary(e KeyEntry) string {
 }
 
 func (k *keyManager) reload() {
-	go func() {
+	k.shell.background(func() {
 		keys, err := k.shell.client.Keys()
 		fyne.Do(func() {
 			if err != nil {
@@ -110,7 +110,7 @@ func (k *keyManager) reload() {
 			k.list.UnselectAll()
 			k.list.Refresh()
 		})
-	}()
+	})
 }
 
 func (k *keyManager) current() (KeyEntry, bool) {
@@ -124,7 +124,7 @@ func (k *keyManager) current() (KeyEntry, bool) {
 // run calls op off the UI goroutine, then shows done or the error and
 // reloads the list.
 func (k *keyManager) run(op func() error, done string) {
-	go func() {
+	k.shell.background(func() {
 		err := op()
 		fyne.Do(func() {
 			if err != nil {
@@ -134,7 +134,7 @@ func (k *keyManager) run(op func() error, done string) {
 			k.status.SetText(done)
 			k.reload()
 		})
-	}()
+	})
 }
 
 func (k *keyManager) generate() {
@@ -189,7 +189,7 @@ func (k *keyManager) export() {
 		if err != nil || w == nil {
 			return
 		}
-		go func() {
+		k.shell.background(func() {
 			data, err := k.shell.client.ExportPublicKey(e.Fingerprint)
 			if err == nil {
 				_, err = w.Write(data)
@@ -204,7 +204,7 @@ func (k *keyManager) export() {
 				}
 				k.status.SetText("Public key exported.")
 			})
-		}()
+		})
 	}, k.win)
 	save.SetFileName(e.Fingerprint + ".asc")
 	save.Show()

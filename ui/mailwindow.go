@@ -41,8 +41,8 @@ type mailScreen struct {
 func newMailScreen(s *Shell) *mailScreen {
 	m := &mailScreen{shell: s, current: -1, selected: -1}
 	m.status = newStatusBar()
-	m.view = newMessageView(s.win, s.client, m.status.showError)
-	m.pages = newPager(func(int, int) ([]cache.Summary, error) { return nil, nil }, func(err error) {
+	m.view = newMessageView(s, m.status.showError)
+	m.pages = newPager(s.background, func(int, int) ([]cache.Summary, error) { return nil, nil }, func(err error) {
 		fyne.Do(func() {
 			if err != nil {
 				m.status.showError(err)
@@ -119,7 +119,7 @@ func (m *mailScreen) updateFolderRow(id widget.ListItemID, row fyne.CanvasObject
 // loadFolders fetches the folders off the UI goroutine and selects the
 // inbox, or the first folder, the first time.
 func (m *mailScreen) loadFolders() {
-	go func() {
+	m.shell.background(func() {
 		folders, err := m.shell.client.Folders()
 		fyne.Do(func() {
 			if err != nil {
@@ -128,7 +128,7 @@ func (m *mailScreen) loadFolders() {
 			}
 			m.setFolders(folders)
 		})
-	}()
+	})
 }
 
 func (m *mailScreen) setFolders(folders []cache.Folder) {
@@ -180,7 +180,7 @@ func (m *mailScreen) runSearch(text string) {
 		return
 	}
 	m.status.setText("Searching…")
-	go func() {
+	m.shell.background(func() {
 		hits, err := m.shell.client.Search(cache.Query{Prefixes: words, Limit: 1000})
 		fyne.Do(func() {
 			if err != nil {
@@ -195,7 +195,7 @@ func (m *mailScreen) runSearch(text string) {
 			m.messageList.Refresh()
 			m.status.setText(fmt.Sprintf("%d messages found in all folders", len(hits)))
 		})
-	}()
+	})
 }
 
 // summaryAt returns row i of the folder or of the search results.
@@ -227,7 +227,7 @@ func (m *mailScreen) openRow(id int) {
 	}
 	m.selected, m.selectedID = id, s.ID
 	m.view.clear("Opening…")
-	go func() {
+	m.shell.background(func() {
 		msg, err := m.shell.client.OpenMessage(s.ID)
 		fyne.Do(func() {
 			if m.selectedID != s.ID {
@@ -241,7 +241,7 @@ func (m *mailScreen) openRow(id int) {
 			m.opened = msg
 			m.view.show(s.ID, msg)
 		})
-	}()
+	})
 }
 
 // moveSelection selects the next (+1) or previous (-1) message.
@@ -266,7 +266,7 @@ func (m *mailScreen) deleteSelected() {
 	if id == 0 {
 		return
 	}
-	go func() {
+	m.shell.background(func() {
 		err := m.shell.client.Delete(id)
 		fyne.Do(func() {
 			if err != nil {
@@ -276,7 +276,7 @@ func (m *mailScreen) deleteSelected() {
 			m.clearSelection()
 			m.loadFolders()
 		})
-	}()
+	})
 }
 
 // newSummaryRow builds a message list row: an encryption icon, the

@@ -19,14 +19,15 @@ import (
 // attachments.
 type messageView struct {
 	root   *fyne.Container
+	shell  *Shell
 	window fyne.Window
 	mail   Mailbox
 	// onError reports a failed save in the status bar.
 	onError func(error)
 }
 
-func newMessageView(w fyne.Window, mail Mailbox, onError func(error)) *messageView {
-	v := &messageView{window: w, mail: mail, onError: onError}
+func newMessageView(s *Shell, onError func(error)) *messageView {
+	v := &messageView{shell: s, window: s.win, mail: s.client, onError: onError}
 	v.root = container.NewStack(widget.NewLabel("Select a message to read it."))
 	return v
 }
@@ -99,11 +100,11 @@ func (v *messageView) confirmSave(id int64, part *crypto.Part, name string) {
 			// The client writes the file itself so the audit trail
 			// records it; close the empty file the dialog created.
 			w.Close()
-			go func() {
+			v.shell.background(func() {
 				if err := v.mail.SaveAttachment(id, part, path); err != nil {
 					fyne.Do(func() { v.onError(err) })
 				}
-			}()
+			})
 		}, v.window)
 		save.SetFileName(name)
 		save.Show()

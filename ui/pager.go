@@ -23,6 +23,7 @@ type pageLoader func(offset, limit int) ([]cache.Summary, error)
 // are not loaded yet come back as not ready, and a background load calls
 // onLoaded when their page arrives.
 type pager struct {
+	spawn    func(func())
 	load     pageLoader
 	onLoaded func(err error)
 
@@ -35,8 +36,9 @@ type pager struct {
 	generation int
 }
 
-func newPager(load pageLoader, onLoaded func(err error)) *pager {
+func newPager(spawn func(func()), load pageLoader, onLoaded func(err error)) *pager {
 	return &pager{
+		spawn:    spawn,
 		load:     load,
 		onLoaded: onLoaded,
 		pages:    map[int][]cache.Summary{},
@@ -60,7 +62,12 @@ func (p *pager) row(i int) (cache.Summary, bool) {
 	}
 	if !p.pending[page] {
 		p.pending[page] = true
-		go p.fetch(page, p.generation)
+		generation := p.generation
+		// spawn may run the fetch at once (in tests), so release the lock
+		// first.
+		p.mu.Unlock()
+		p.spawn(func() { p.fetch(page, generation) })
+		p.mu.Lock()
 	}
 	return cache.Summary{}, false
 }

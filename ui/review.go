@@ -84,7 +84,7 @@ func (p *reviewPrompt) recipients() fyne.CanvasObject {
 			tags = append(tags, "first message to this address")
 		}
 		line := fmt.Sprintf("%s: %s (%s; %s)", rc.Field, rc.Address, rc.Domain, strings.Join(tags, ", "))
-		method := fmt.Sprintf("Method: %s. %s", rc.Method, rc.Reason)
+		method := fmt.Sprintf("Method: %s (%s).", rc.Method, rc.Reason)
 		if rc.Method == compose.MethodPasswordPDF {
 			method += " The password is shown after sending; give it to the recipient by phone or in person."
 		}
@@ -137,7 +137,7 @@ func phiList(r compose.PHIReport) fyne.CanvasObject {
 		segs = append(segs,
 			&widget.TextSegment{Text: fmt.Sprintf("%s in %s: ", f.Kind, where), Style: widget.RichTextStyleInline},
 			&widget.TextSegment{Text: f.Excerpt, Style: widget.RichTextStyle{
-				Inline: true, ColorName: theme.ColorNameWarning, TextStyle: fyne.TextStyle{Bold: true, Monospace: true}}},
+				Inline: true, ColorName: theme.ColorNameWarning, TextStyle: fyne.TextStyle{Monospace: true}}},
 			&widget.TextSegment{Text: "", Style: widget.RichTextStyleParagraph},
 		)
 	}

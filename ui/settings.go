@@ -41,7 +41,7 @@ func settingsForm(s *Shell, settings []policy.Setting, status *widget.Label) *wi
 func settingItem(s *Shell, st policy.Setting, status *widget.Label) *widget.FormItem {
 	path := st.Path
 	apply := func(v any) {
-		go func() {
+		s.background(func() {
 			err := s.client.SetSetting(path, v)
 			fyne.Do(func() {
 				if err != nil {
@@ -50,7 +50,7 @@ func settingItem(s *Shell, st policy.Setting, status *widget.Label) *widget.Form
 				}
 				status.SetText("Saved " + path + ".")
 			})
-		}()
+		})
 	}
 
 	var editor fyne.CanvasObject

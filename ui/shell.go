@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"sync"
 
 	"fyne.io/fyne/v2"
@@ -48,6 +49,10 @@ type Shell struct {
 	// they are closed on lock. Used on the UI goroutine only.
 	children []fyne.Window
 
+	// background runs work off the UI goroutine; tests replace it with a
+	// synchronous call.
+	background func(func())
+
 	syncMu     sync.Mutex
 	syncing    bool
 	cancelSync context.CancelFunc
@@ -60,6 +65,7 @@ func NewShell(a fyne.App, client Client, opts Options) *Shell {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
 	s := &Shell{app: a, client: client, opts: opts, log: opts.Log}
+	s.background = func(f func()) { go f() }
 	s.win = a.NewWindow(Title)
 	s.win.Resize(fyne.NewSize(1200, 760))
 	s.installShortcuts()
@@ -139,7 +145,8 @@ func (s *Shell) Locked(message string) {
 // that showed mail survives, closes the other windows, and drops every
 // reference to opened messages.
 func (s *Shell) showLocked(message string) {
-	for _, w := range s.children {
+	// Close removes each window from s.children, so iterate over a copy.
+	for _, w := range slices.Clone(s.children) {
 		w.Close()
 	}
 	s.children = nil
@@ -179,7 +186,7 @@ func (s *Shell) startSync() {
 	status := s.mail.status
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancelSync = cancel
-	go func() {
+	s.background(func() {
 		defer cancel()
 		n, err := s.client.Sync(ctx, func(p account.Progress) {
 			fyne.Do(func() { status.syncProgress(p) })
@@ -201,7 +208,7 @@ func (s *Shell) startSync() {
 				s.notifyNewMail(n)
 			}
 		})
-	}()
+	})
 }
 
 // newActivityEntry returns an entry that reports typing to the idle lock.

@@ -43,7 +43,7 @@ func (u *unlockScreen) submit(s *Shell) {
 	}
 	u.unlock.Disable()
 	u.message.SetText("Unlocking…")
-	go func() {
+	s.background(func() {
 		err := s.client.Unlock(pass)
 		clear(pass)
 		fyne.Do(func() {
@@ -59,5 +59,5 @@ func (u *unlockScreen) submit(s *Shell) {
 				u.message.SetText(err.Error())
 			}
 		})
-	}()
+	})
 }
