@@ -68,6 +68,9 @@ func (p *pager) row(i int) (cache.Summary, bool) {
 		p.mu.Unlock()
 		p.spawn(func() { p.fetch(page, generation) })
 		p.mu.Lock()
+		if rows, ok := p.pages[page]; ok && i%pageSize < len(rows) {
+			return rows[i%pageSize], true
+		}
 	}
 	return cache.Summary{}, false
 }
