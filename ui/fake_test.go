@@ -209,7 +209,7 @@ func (f *fakeClient) GenerateKey(name, email string) (KeyEntry, error) {
 }
 func (f *fakeClient) ImportOpenPGP([]byte, []byte) ([]KeyEntry, error) { return nil, nil }
 func (f *fakeClient) ImportPKCS12([]byte, []byte) (KeyEntry, error)    { return KeyEntry{}, nil }
-func (f *fakeClient) ExportPublicKey(string) ([]byte, error)          { return []byte("key"), nil }
+func (f *fakeClient) ExportPublicKey(string) ([]byte, error)           { return []byte("key"), nil }
 func (f *fakeClient) VerifyFingerprint(address, fp string) error {
 	for i, k := range f.keys {
 		if slices.Contains(k.Addresses, address) {

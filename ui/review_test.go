@@ -140,6 +140,3 @@ func TestPasswordsText(t *testing.T) {
 		t.Errorf("passwordsText lacks %q:\n%s", want, text)
 	}
 }
-
-
-
