@@ -122,11 +122,15 @@ var icd10Letters3 = map[string]bool{
 }
 
 // validICD10Category reports whether s has the form of an ICD-10-CM
-// category: a letter other than U (reserved for special use), a digit,
-// then a digit or one of the few letters in icd10Letters3.
+// category: a letter, a digit, then a digit or one of the few letters in
+// icd10Letters3. Chapter U is reserved for special use, and only U07
+// (COVID-19) and U09 (post COVID-19 condition) are in use.
 func validICD10Category(s string) bool {
-	if len(s) != 3 || !isUpper(s[0]) || s[0] == 'U' || !isDigit(s[1]) {
+	if len(s) != 3 || !isUpper(s[0]) || !isDigit(s[1]) {
 		return false
+	}
+	if s[0] == 'U' {
+		return s == "U07" || s == "U09"
 	}
 	if isDigit(s[2]) {
 		return true

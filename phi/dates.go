@@ -12,7 +12,11 @@ func (t *textScan) date(start, end int) {
 		}
 	}
 	if best >= 0 {
-		t.add(KindDate, CategoryIdentifier, start, end, prioStructured, dateNotes[dateCues[best]])
+		// One cue ties one date to a person, so that a later date in the
+		// next sentence ("The meeting is on ...") does not inherit it.
+		c := dateCues[best]
+		t.add(KindDate, CategoryIdentifier, start, end, prioStructured, dateNotes[c])
+		t.cueEnd[c] = farAway
 		t.pendStart = -1
 		return
 	}
@@ -24,6 +28,13 @@ func (t *textScan) date(start, end int) {
 func (t *textScan) dateCueSeen(c cue, cueStart int) {
 	if t.pendStart < 0 || t.pendEnd < cueStart-cueAfterWindow || t.pendEnd > cueStart {
 		return
+	}
+	for k := t.pendEnd; k < cueStart; k++ {
+		switch t.text[k] {
+		case ' ', ',', '(', '[', '-', ':', ';':
+		default:
+			return // a sentence or a line ends between them
+		}
 	}
 	t.add(KindDate, CategoryIdentifier, t.pendStart, t.pendEnd, prioStructured, dateNotes[c])
 	t.pendStart = -1
@@ -154,4 +165,43 @@ func isOrdinalSuffix(s string) bool {
 		return true
 	}
 	return false
+}
+
+// dayMonthYear reports a date written "14-Mar-1962" or "14/Mar/62".
+func (t *textScan) dayMonthYear(r *runs) bool {
+	s := t.text
+	if r.n != 3 || r.sep[0] != r.sep[1] || r.sep[0] == '.' {
+		return false
+	}
+	day, name, year := r.text(s, 0), r.text(s, 1), r.text(s, 2)
+	if !allDigits(day) || len(day) > 2 || !allDigits(year) || (len(year) != 2 && len(year) != 4) {
+		return false
+	}
+	if len(year) == 4 && !validYear(year) {
+		return false
+	}
+	month := monthNumber(name)
+	if month == 0 || !validMonthDay(month, atoi(day)) {
+		return false
+	}
+	t.date(r.start[0], r.last())
+	return true
+}
+
+// monthNumber returns 1-12 for a capitalized month name or abbreviation,
+// and 0 for any other word.
+func monthNumber(w string) int {
+	if len(w) < 3 || len(w) > maxKeywordLen || !isUpper(w[0]) {
+		return 0
+	}
+	var buf [maxKeywordLen]byte
+	for k := 0; k < len(w); k++ {
+		buf[k] = lower(w[k])
+	}
+	for _, e := range keywords.entries[string(buf[:len(w)])] {
+		if e.act == actMonth {
+			return e.month
+		}
+	}
+	return 0
 }

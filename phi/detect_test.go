@@ -157,9 +157,10 @@ func TestICD10(t *testing.T) {
 		{"dx: F32", KindICD10, "F32"},
 		{"C4A.9 noted", KindICD10, "C4A.9"},
 		{"Z3A.20", KindICD10, "Z3A.20"},
-		// U is reserved, a bare category needs a cue, third-letter
-		// categories are few.
-		{"U07.1", "", ""},
+		{"U07.1 positive", KindICD10, "U07.1"},
+		// Chapter U is reserved except U07 and U09, a bare category
+		// needs a cue, and few categories have a letter third.
+		{"U12.1", "", ""},
 		{"took B12 daily", "", ""},
 		{"A1C.5", "", ""},
 		{"e11.65", "", ""},

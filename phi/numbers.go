@@ -67,6 +67,7 @@ func (t *textScan) compound(i, end int) int {
 	case t.mbi(&r):
 	case t.dea(&r):
 	case t.icd10(&r):
+	case t.dayMonthYear(&r):
 	}
 	return last
 }
@@ -126,8 +127,9 @@ func (t *textScan) numeric(i int, r *runs) {
 }
 
 // singleNumber classifies a run of digits with no separators. Such a run
-// is an identifier only in context, except an NPI, whose check digit
-// makes a chance match unlikely.
+// is an identifier only in context. Even a ten-digit number that passes
+// the NPI check digit needs an NPI cue, since one random number in ten
+// passes it.
 func (t *textScan) singleNumber(i, end int) {
 	s := t.text
 	digits := s[i:end]
@@ -150,13 +152,12 @@ func (t *textScan) singleNumber(i, end int) {
 		case t.near(cueNPI, i, cueWindow):
 			if validNPI(digits) {
 				t.add(KindNPI, CategoryIdentifier, i, end, prioStructured, "")
+				t.cueEnd[cueNPI] = farAway // one cue, one number
 			}
 		case phoneCue:
 			if validNANP(digits[:3], digits[3:6]) {
 				t.phone(i, end)
 			}
-		case (digits[0] == '1' || digits[0] == '2') && validNPI(digits):
-			t.add(KindNPI, CategoryIdentifier, i, end, prioStructured, "")
 		}
 		return
 	case 11:

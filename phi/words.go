@@ -126,14 +126,26 @@ func (t *textScan) apply(e *keyword, start, end int) int {
 
 // trackCapitalized extends or restarts the run of capitalized words.
 func (t *textScan) trackCapitalized(i, end int) {
-	if !isNameWord(t.text[i:end]) || nameStopWords[t.text[i:end]] {
+	s := t.text
+	if end-i == 1 && isUpper(s[i]) && end < len(s) && s[end] == '\'' && t.capEnd == i-1 && s[i-1] == ' ' {
+		t.capEnd = end // the "O" of "O'Farrelly"
+		t.capWords++
+		return
+	}
+	if !isNameWord(s[i:end]) || nameStopWords[s[i:end]] {
 		t.capEnd = farAway
 		return
 	}
-	if t.capEnd == i-1 && t.text[i-1] == ' ' && t.capWords < 3 {
-		t.capEnd = end
-		t.capWords++
-		return
+	if t.capEnd == i-1 && t.capWords < 4 {
+		switch t.text[i-1] {
+		case ' ':
+			t.capEnd = end
+			t.capWords++
+			return
+		case '-', '\'':
+			t.capEnd = end // "Smith-Cavanagh" and "O'Farrelly" are one name word
+			return
+		}
 	}
 	t.capStart, t.capEnd, t.capWords = i, end, 1
 }
