@@ -85,7 +85,10 @@ type template func(b *builder, v values)
 var subjects = []template{
 	func(b *builder, v values) { b.add("Schedule update for next week") },
 	func(b *builder, v values) { b.add("Lab results for MRN "); b.label(phi.KindMRN, v.mrn()) },
-	func(b *builder, v values) { b.add("Re: patient "); b.label(phi.KindName, v.pick(givenNames)+" "+v.pick(familyNames)) },
+	func(b *builder, v values) {
+		b.add("Re: patient ")
+		b.label(phi.KindName, v.pick(givenNames)+" "+v.pick(familyNames))
+	},
 	func(b *builder, v values) { b.add("Question about the ticket 2024-0042") },
 	func(b *builder, v values) { b.add("Coverage check, member ID "); b.label(phi.KindHealthPlan, v.plan()) },
 	func(b *builder, v values) { b.add("Staff meeting moved to 03/14/2025") },
@@ -263,7 +266,9 @@ var sentences = []template{
 	func(b *builder, v values) { b.add("Please prep the room, and check the hearing aids.") },
 	func(b *builder, v values) { b.add("Tracking 1Z", v.digits(3), "AA1", v.digits(10), " arrives Monday.") },
 	func(b *builder, v values) { b.add("Give 20 Units per the protocol, code blue drill at 14:00.") },
-	func(b *builder, v values) { b.add("Reference ", v.digits(3), "-", v.digits(2), "-", v.digits(4), " in the vendor file.") },
+	func(b *builder, v values) {
+		b.add("Reference ", v.digits(3), "-", v.digits(2), "-", v.digits(4), " in the vendor file.")
+	},
 }
 
 // The term lists are the corpus's own and include a few names the
