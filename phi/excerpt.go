@@ -1,6 +1,9 @@
 package phi
 
-import "strings"
+import (
+	"strings"
+	"sync"
+)
 
 var kindLabels = map[Kind]string{
 	KindName:          "Name",
@@ -36,33 +39,35 @@ const maxExcerpt = 48
 // are shown as written.
 func excerpt(kind Kind, raw string) string {
 	label := kindLabels[kind]
-	var masked string
+	var b strings.Builder
+	b.Grow(len(label) + 1 + len(raw))
+	b.WriteString(label)
+	b.WriteByte(' ')
 	switch kind {
 	case KindICD10, KindMedication, KindLabTerm, KindSensitiveTerm, KindUnscanned:
-		masked = raw
+		b.WriteString(raw)
 	case KindName:
-		masked = maskWords(raw)
+		b.WriteString(maskWords(raw))
 	case KindEmail:
-		masked = maskEmail(raw)
+		b.WriteString(maskEmail(raw))
 	case KindURL:
-		masked = maskURL(raw)
+		b.WriteString(maskURL(raw))
 	case KindZIP:
-		masked = maskKeep(raw, 3, 0)
-	case KindDate:
-		masked = maskKeep(raw, 0, 0)
+		writeMasked(&b, raw, 3, 0)
+	case KindDate, KindIP:
+		writeMasked(&b, raw, 0, 0)
 	case KindAddress:
-		masked = maskAddress(raw)
-	case KindIP:
-		masked = maskKeep(raw, 0, 0)
+		b.WriteString(maskAddress(raw))
 	case KindSSN:
-		masked = maskKeep(raw, 0, 4)
+		writeMasked(&b, raw, 0, 4)
 	default:
-		masked = maskKeep(raw, 0, keepTail(raw))
+		writeMasked(&b, raw, 0, keepTail(raw))
 	}
-	if len(masked) > maxExcerpt {
-		masked = masked[:maxExcerpt] + "..."
+	out := b.String()
+	if limit := len(label) + 1 + maxExcerpt; len(out) > limit {
+		out = out[:limit] + "..."
 	}
-	return label + " " + masked
+	return out
 }
 
 // keepTail returns how many trailing characters of a number may show: the
@@ -80,30 +85,37 @@ func keepTail(raw string) int {
 	return 0
 }
 
-// maskKeep replaces letters and digits with '*', except the first head
-// and the last tail of them, and keeps punctuation.
-func maskKeep(raw string, head, tail int) string {
+// writeMasked writes raw to b with letters and digits replaced by '*',
+// except the first head and the last tail of them. Punctuation stays, and
+// bytes of other scripts become '*' too.
+func writeMasked(b *strings.Builder, raw string, head, tail int) {
 	total := 0
 	for k := 0; k < len(raw); k++ {
 		if isAlnum(raw[k]) {
 			total++
 		}
 	}
-	out := []byte(raw)
 	seen := 0
-	for k := 0; k < len(out); k++ {
-		if !isAlnum(out[k]) {
-			if out[k] >= 0x80 {
-				out[k] = '*'
+	for k := 0; k < len(raw); k++ {
+		c := raw[k]
+		switch {
+		case c >= 0x80:
+			c = '*'
+		case isAlnum(c):
+			if seen >= head && seen < total-tail {
+				c = '*'
 			}
-			continue
+			seen++
 		}
-		if seen >= head && seen < total-tail {
-			out[k] = '*'
-		}
-		seen++
+		b.WriteByte(c)
 	}
-	return string(out)
+}
+
+func maskKeep(raw string, head, tail int) string {
+	var b strings.Builder
+	b.Grow(len(raw))
+	writeMasked(&b, raw, head, tail)
+	return b.String()
 }
 
 func maskWords(raw string) string {
@@ -166,9 +178,30 @@ var kindExplanations = map[Kind]string{
 	KindLabTerm:    "a laboratory test or result",
 }
 
+type explanationKey struct {
+	kind  Kind
+	cat   Category
+	field Field
+	note  string
+}
+
+// explanations caches the few distinct explanations, which a dense text
+// would otherwise build once per finding.
+var explanations sync.Map // explanationKey -> string
+
 // explain returns the plain-language explanation of a finding. note, when
 // set, replaces the kind's default description.
 func explain(kind Kind, cat Category, field Field, note string) string {
+	key := explanationKey{kind, cat, field, note}
+	if cached, ok := explanations.Load(key); ok {
+		return cached.(string)
+	}
+	text := buildExplanation(kind, cat, field, note)
+	explanations.Store(key, text)
+	return text
+}
+
+func buildExplanation(kind Kind, cat Category, field Field, note string) string {
 	what := note
 	if what == "" {
 		what = kindExplanations[kind]

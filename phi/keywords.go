@@ -50,13 +50,22 @@ type keyword struct {
 	month  int
 }
 
-// keywordTable maps a lower-case first word to its entries. lengths has a
-// bit per (first byte, word length) pair present, so that the scanner can
-// skip the map lookup for most words.
+// keywordTable maps a lower-case first word to its entries. filter has
+// one bit set per first word, at its hash, so that the scanner can skip
+// the map lookup for most words of ordinary text.
 type keywordTable struct {
 	entries map[string][]keyword
-	lengths [256]uint64
+	filter  [filterBits / 64]uint64
 }
+
+// filterBits sizes the filter; with about a thousand first words, about
+// one word in sixty that is not a keyword still reaches the map.
+const filterBits = 1 << 16
+
+// wordHash is FNV-1a over the lower-case bytes of a word.
+func wordHash(h uint32, c byte) uint32 { return (h ^ uint32(c)) * 16777619 }
+
+const wordHashSeed uint32 = 2166136261
 
 func (t *keywordTable) add(phrase string, k keyword) {
 	words := strings.FieldsFunc(phrase, func(r rune) bool {
@@ -66,15 +75,16 @@ func (t *keywordTable) add(phrase string, k keyword) {
 	k.follow = words[1:]
 	first := words[0]
 	t.entries[first] = append(t.entries[first], k)
-	if n := len(first); n < 64 {
-		t.lengths[first[0]] |= 1 << n
+	h := wordHashSeed
+	for k := 0; k < len(first); k++ {
+		h = wordHash(h, first[k])
 	}
+	t.filter[(h%filterBits)/64] |= 1 << (h % 64)
 }
 
-// mayContain reports whether a word of this first byte and length can be
-// in the table. The byte must already be lower case.
-func (t *keywordTable) mayContain(first byte, n int) bool {
-	return n < 64 && t.lengths[first]&(1<<n) != 0
+// mayContain reports whether a word with hash h can be in the table.
+func (t *keywordTable) mayContain(h uint32) bool {
+	return t.filter[(h%filterBits)/64]&(1<<(h%64)) != 0
 }
 
 var keywords = buildKeywords()

@@ -1,7 +1,8 @@
 package phi
 
 import (
-	"sort"
+	"cmp"
+	"slices"
 )
 
 // Windows, in bytes, within which a cue word counts as context.
@@ -21,7 +22,7 @@ type textScan struct {
 	text  string
 	field Field
 	att   int
-	out   []finding
+	out   []Finding
 
 	cueEnd [numCues]int
 
@@ -33,22 +34,17 @@ type textScan struct {
 	pendStart, pendEnd int
 }
 
-// finding is a Finding under construction; priority decides overlaps.
-type finding struct {
-	Finding
-	priority int
-}
-
 const (
-	prioTerm = iota
+	prioTerm int8 = iota
 	prioStructured
 	prioLabelled
 )
 
 const farAway = -1 << 30
 
-func (s *Scanner) scanText(text string, field Field, att int) []finding {
+func (s *Scanner) scanText(text string, field Field, att int) []Finding {
 	t := textScan{sc: s, text: text, field: field, att: att, pendStart: -1, capEnd: farAway}
+	t.out = make([]Finding, 0, 4+len(text)/256)
 	for c := range t.cueEnd {
 		t.cueEnd[c] = farAway
 	}
@@ -58,7 +54,13 @@ func (s *Scanner) scanText(text string, field Field, att int) []finding {
 			t.add(KindMRN, CategoryIdentifier, loc[0], loc[1], prioLabelled, "")
 		}
 	}
-	return resolveOverlaps(t.out)
+	out := resolveOverlaps(t.out)
+	for k := range out {
+		f := &out[k]
+		f.Excerpt = excerpt(f.Kind, text[f.Start:f.End])
+		f.Explanation = explain(f.Kind, f.Category, f.Field, f.note)
+	}
+	return out
 }
 
 func (t *textScan) run() {
@@ -91,18 +93,13 @@ func (t *textScan) near(c cue, pos, window int) bool {
 	return t.cueEnd[c] >= pos-window && t.cueEnd[c] <= pos
 }
 
-func (t *textScan) add(kind Kind, cat Category, start, end, prio int, note string) {
-	raw := t.text[start:end]
-	f := finding{priority: prio}
-	f.Kind = kind
-	f.Category = cat
-	f.Field = t.field
-	f.Attachment = t.att
-	f.Start = start
-	f.End = end
-	f.Excerpt = excerpt(kind, raw)
-	f.Explanation = explain(kind, cat, t.field, note)
-	t.out = append(t.out, f)
+// add records a finding. Its excerpt and explanation are filled in after
+// overlaps are resolved, so that dropped findings cost no strings.
+func (t *textScan) add(kind Kind, cat Category, start, end int, prio int8, note string) {
+	t.out = append(t.out, Finding{
+		Kind: kind, Category: cat, Field: t.field, Attachment: t.att,
+		Start: start, End: end, priority: prio, note: note,
+	})
 }
 
 // token handles the alphanumeric token starting at i and returns where
@@ -132,11 +129,14 @@ func (t *textScan) attached(i int) bool {
 	return isAlnum(s[i-1])
 }
 
-func resolveOverlaps(fs []finding) []finding {
+func resolveOverlaps(fs []Finding) []Finding {
 	if len(fs) < 2 {
 		return fs
 	}
-	sort.SliceStable(fs, func(a, b int) bool { return fs[a].Start < fs[b].Start })
+	byStart := func(a, b Finding) int { return cmp.Compare(a.Start, b.Start) }
+	if !slices.IsSortedFunc(fs, byStart) {
+		slices.SortStableFunc(fs, byStart)
+	}
 	out := fs[:1]
 	for _, f := range fs[1:] {
 		last := &out[len(out)-1]
@@ -152,16 +152,31 @@ func resolveOverlaps(fs []finding) []finding {
 	return out
 }
 
-func isAlnum(c byte) bool {
-	return ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || ('0' <= c && c <= '9')
-}
+// Character classes, looked up in one table because the scanner tests
+// every byte of the text.
+const (
+	classDigit uint8 = 1 << iota
+	classUpper
+	classLower
+	classAlnum = classDigit | classUpper | classLower
+)
 
-func isDigit(c byte) bool { return '0' <= c && c <= '9' }
-func isUpper(c byte) bool { return 'A' <= c && c <= 'Z' }
-func isLower(c byte) bool { return 'a' <= c && c <= 'z' }
-func isLetter(c byte) bool {
-	return isUpper(c) || isLower(c)
-}
+var charClass = func() (table [256]uint8) {
+	for c := '0'; c <= '9'; c++ {
+		table[c] = classDigit
+	}
+	for c := 'A'; c <= 'Z'; c++ {
+		table[c] = classUpper
+		table[c+'a'-'A'] = classLower
+	}
+	return table
+}()
+
+func isAlnum(c byte) bool  { return charClass[c]&classAlnum != 0 }
+func isDigit(c byte) bool  { return charClass[c]&classDigit != 0 }
+func isUpper(c byte) bool  { return charClass[c]&classUpper != 0 }
+func isLower(c byte) bool  { return charClass[c]&classLower != 0 }
+func isLetter(c byte) bool { return charClass[c]&(classUpper|classLower) != 0 }
 
 func alnumEnd(s string, i int) int {
 	for i < len(s) && isAlnum(s[i]) {
@@ -199,8 +214,5 @@ func allDigits(s string) bool {
 }
 
 func lower(c byte) byte {
-	if isUpper(c) {
-		return c + 'a' - 'A'
-	}
-	return c
+	return c | (charClass[c] & classUpper << 4)
 }

@@ -90,33 +90,22 @@ func (s *Scanner) Scan(doc Document) *Report {
 // ScanText scans one piece of text as the given field. Attachment is -1
 // in the findings.
 func (s *Scanner) ScanText(field Field, text string) []Finding {
-	return publicFindings(nil, s.scanText(text, field, -1))
+	return s.scanText(text, field, -1)
 }
 
-func (r *Report) add(fs []finding) {
-	r.Findings = publicFindings(r.Findings, fs)
+func (r *Report) add(fs []Finding) {
+	r.Findings = append(r.Findings, fs...)
 }
 
-func publicFindings(dst []Finding, fs []finding) []Finding {
-	for _, f := range fs {
-		dst = append(dst, f.Finding)
-	}
-	return dst
-}
-
-func (s *Scanner) scanAttachment(a Attachment, index int) []finding {
+func (s *Scanner) scanAttachment(a Attachment, index int) []Finding {
 	limits := extract.Limits{MaxInput: s.cfg.maxAttBytes, MaxText: s.cfg.maxTextBytes}
 	text, err := extract.Text(a.Name, a.ContentType, a.Data, limits)
 	if err != nil {
-		f := finding{priority: prioLabelled}
-		f.Kind = KindUnscanned
-		f.Category = CategoryUnscanned
-		f.Field = FieldAttachment
-		f.Attachment = index
+		f := Finding{Kind: KindUnscanned, Category: CategoryUnscanned, Field: FieldAttachment, Attachment: index}
 		f.Excerpt = "Attachment " + fmt.Sprint(index+1) + " (" + extensionOf(a.Name) + ")"
 		f.Explanation = "This attachment could not be scanned for PHI (" + err.Error() +
 			"). Check it yourself before sending, or send it as plain text, HTML, PDF or DOCX."
-		return []finding{f}
+		return []Finding{f}
 	}
 	return s.scanText(text, FieldAttachment, index)
 }

@@ -11,13 +11,18 @@ func (t *textScan) word(i, end int) (int, bool) {
 	n := end - i
 	var matched bool
 	next := end
-	if n <= maxKeywordLen && keywords.mayContain(lower(s[i]), n) {
+	if n <= maxKeywordLen {
 		var buf [maxKeywordLen]byte
+		h := wordHashSeed
 		for k := 0; k < n; k++ {
-			buf[k] = lower(s[i+k])
+			c := lower(s[i+k])
+			buf[k] = c
+			h = wordHash(h, c)
 		}
-		if entries, ok := keywords.entries[string(buf[:n])]; ok {
-			matched, next = t.keyword(i, end, entries)
+		if keywords.mayContain(h) {
+			if entries, ok := keywords.entries[string(buf[:n])]; ok {
+				matched, next = t.keyword(i, end, entries)
+			}
 		}
 	}
 	if matched {

@@ -13,9 +13,20 @@ import (
 // page counts, page trees with cycles or content streams that inflate
 // without end; these bounds turn each into an error.
 const (
-	maxPDFPages     = 10000
+	maxPDFPages = 5000
+	// maxPDFTreeNodes allows for the intermediate nodes of a balanced
+	// page tree. The library parses a node again on each visit, at tens of
+	// microseconds each, so this also bounds the time spent on a tree that
+	// loops back on itself.
+	maxPDFTreeNodes = maxPDFPages + maxPDFPages/2
 	maxPDFTreeDepth = 32
-	maxPDFOperators = 20_000_000
+	// The operator budget is a floor plus two per input byte. Text pages
+	// compressed with flate need well under one operator per byte, while
+	// a content stream that inflates a thousandfold needs far more.
+	// TestHostilePDFs logs how long a flood of operators runs before the
+	// budget stops it.
+	minPDFOperators     = 500_000
+	pdfOperatorsPerByte = 2
 )
 
 var errPDFBudget = errors.New("pdf work budget exhausted")
@@ -41,7 +52,9 @@ func pdfText(data []byte, maxText int) (text string, err error) {
 		}
 		return "", fmt.Errorf("%w: pdf: %v", ErrCorrupt, err)
 	}
-	pages := collectPages(r.Trailer().Key("Root").Key("Pages"), 0, nil)
+	walk := pageWalk{}
+	walk.collect(r.Trailer().Key("Root").Key("Pages"), 0)
+	pages := walk.pages
 	if len(pages) == 0 {
 		return "", fmt.Errorf("%w: pdf: no pages found", ErrCorrupt)
 	}
@@ -49,7 +62,7 @@ func pdfText(data []byte, maxText int) (text string, err error) {
 		return "", fmt.Errorf("%w: pdf: more than %d pages", ErrTooLarge, maxPDFPages)
 	}
 	var b strings.Builder
-	ops := 0
+	ops := minPDFOperators + pdfOperatorsPerByte*len(data)
 	for _, v := range pages {
 		pageText(pdf.Page{V: v}, &b, &ops, maxText)
 		b.WriteByte('\n')
@@ -57,29 +70,39 @@ func pdfText(data []byte, maxText int) (text string, err error) {
 	return b.String(), nil
 }
 
-// collectPages walks the page tree depth-first, to at most
-// maxPDFTreeDepth levels, which also ends a tree that loops back on
-// itself.
-func collectPages(node pdf.Value, depth int, out []pdf.Value) []pdf.Value {
-	if depth > maxPDFTreeDepth || len(out) > maxPDFPages {
-		return out
+// pageWalk collects the pages of a page tree depth-first. It stops at
+// maxPDFTreeDepth levels and maxPDFTreeNodes nodes, which also ends a
+// tree that loops back on itself.
+type pageWalk struct {
+	pages []pdf.Value
+	nodes int
+}
+
+func (w *pageWalk) collect(node pdf.Value, depth int) {
+	w.nodes++
+	if depth > maxPDFTreeDepth || w.nodes > maxPDFTreeNodes || len(w.pages) > maxPDFPages {
+		return
 	}
 	switch node.Key("Type").Name() {
 	case "Page":
-		return append(out, node)
+		w.pages = append(w.pages, node)
+		return
 	case "Pages":
 	default:
+		// QUIRK: some writers omit /Type on the root of the page tree.
 		if depth > 0 || node.Key("Kids").Len() == 0 {
-			return out
+			return
 		}
 	}
 	kids := node.Key("Kids")
-	for i := 0; i < kids.Len() && len(out) <= maxPDFPages; i++ {
-		out = collectPages(kids.Index(i), depth+1, out)
+	for i := 0; i < kids.Len() && w.nodes <= maxPDFTreeNodes; i++ {
+		w.collect(kids.Index(i), depth+1)
 	}
-	return out
 }
 
+// pageText appends the text of one page to b. It panics with
+// errPDFBudget when the operator budget in ops runs out or the text passes
+// maxText.
 func pageText(p pdf.Page, b *strings.Builder, ops *int, maxText int) {
 	contents := p.V.Key("Contents")
 	if contents.IsNull() {
@@ -95,8 +118,8 @@ func pageText(p pdf.Page, b *strings.Builder, ops *int, maxText int) {
 		}
 	}
 	pdf.Interpret(contents, func(stk *pdf.Stack, op string) {
-		*ops++
-		if *ops > maxPDFOperators || b.Len() > maxText {
+		*ops--
+		if *ops < 0 || b.Len() > maxText {
 			panic(errPDFBudget)
 		}
 		args := make([]pdf.Value, stk.Len())
