@@ -465,7 +465,7 @@ func schemeName(s crypto.Scheme) string {
 func auditKey(info KeyInfo) audit.KeyInfo {
 	k := audit.KeyInfo{Type: schemeName(info.Scheme), Fingerprint: info.Fingerprint}
 	if len(info.UserIDs) > 0 {
-		k.Address = info.UserIDs[0]
+		k.Address = addrSpec(info.UserIDs[0])
 	}
 	return k
 }

@@ -58,6 +58,10 @@ type Options struct {
 	// NoDiscovery turns key discovery off, for the demo and for tests
 	// that must not reach beyond loopback.
 	NoDiscovery bool
+
+	// kdf replaces the Argon2id cost in this package's tests, which would
+	// otherwise spend seconds per vault under the race detector.
+	kdf *cache.KDFParams
 }
 
 // Client is one profile: its vault and cache, keys, accounts, policy and
@@ -120,7 +124,7 @@ func (o *Options) vaultOptions(c *Client) cache.Options {
 	s := o.Policy.Settings()
 	return cache.Options{
 		Keyring:             o.Keyring,
-		KDF:                 kdfFromPolicy(s),
+		KDF:                 kdfFromPolicy(s, o.kdf),
 		AllowPassphraseOnly: s.Vault.PassphraseOnlyAllowed,
 		Now:                 o.Now,
 		OnEvent:             c.vaultEvent,
@@ -224,7 +228,11 @@ func (c *Client) startSession() error {
 	for _, e := range pending {
 		c.record(e)
 	}
-	c.record(audit.VaultUnlocked(c.vault.Mode().String()))
+	method := "device-secret"
+	if c.vault.Mode() == cache.ModePassphraseOnly {
+		method = "passphrase-only"
+	}
+	c.record(audit.VaultUnlocked(method))
 	if r := c.opts.PolicyReport; r != nil {
 		c.recordPolicyReport(*r)
 		c.opts.PolicyReport = nil
@@ -232,10 +240,24 @@ func (c *Client) startSession() error {
 	return nil
 }
 
-// Lock records the lock, wipes every key held in memory and locks the
-// vault, which wipes the data key and removes the profile's temporary
-// files.
+// Lock reasons recorded in the audit trail.
+const (
+	LockManual   = "manual"
+	LockIdle     = "idle"
+	LockSleep    = "sleep"
+	LockScreen   = "screen-locked"
+	LockShutdown = "shutdown"
+)
+
+// Lock records the lock with reason (one of the Lock constants), wipes
+// every key held in memory and locks the vault, which wipes the data key
+// and removes the profile's temporary files.
 func (c *Client) Lock(reason string) error {
+	switch reason {
+	case LockManual, LockIdle, LockSleep, LockScreen, LockShutdown:
+	default:
+		reason = "other"
+	}
 	c.mu.Lock()
 	s := c.session
 	c.session = nil
@@ -290,11 +312,13 @@ func (c *Client) vaultEvent(e cache.Event) {
 func unlockFailureReason(err error) string {
 	switch {
 	case errors.Is(err, cache.ErrWrongPassphrase):
-		return "wrong passphrase"
-	case err == nil:
-		return "unknown"
+		return "wrong-passphrase"
+	case errors.Is(err, cache.ErrKeyringEntryMissing):
+		return "keyring-entry-missing"
+	case errors.Is(err, cache.ErrKeyringUnavailable), errors.Is(err, cache.ErrKeyringLocked):
+		return "keyring-unavailable"
 	default:
-		return "vault could not be opened"
+		return "vault-unreadable"
 	}
 }
 
@@ -331,7 +355,10 @@ func (c *Client) AuditErr() error {
 
 // kdfFromPolicy returns the Argon2id cost for a new vault: the policy's,
 // but never below the vault's default.
-func kdfFromPolicy(s policy.Settings) cache.KDFParams {
+func kdfFromPolicy(s policy.Settings, override *cache.KDFParams) cache.KDFParams {
+	if override != nil {
+		return *override
+	}
 	p := cache.DefaultKDF
 	a := s.Vault.Argon2
 	if a.MemoryKiB > int(p.MemoryKiB) {

@@ -109,9 +109,18 @@ func auditSent(accountID string, sealed *compose.Sealed) audit.Sent {
 	a := sealed.Audit
 	sent := audit.Sent{
 		Account:       accountID,
-		MessageID:     sealed.MessageID,
-		Confirmations: a.Confirmed,
+		MessageID:     "<" + strings.Trim(sealed.MessageID, "<>") + ">",
 		Justification: a.Justification,
+	}
+	// Finding IDs name the recipient ("lookalike:ann@lab.test"); the
+	// trail records the kind, and the recipients list holds the address.
+	seen := map[string]bool{}
+	for _, id := range a.Confirmed {
+		kind, _, _ := strings.Cut(id, ":")
+		if !seen[kind] {
+			seen[kind] = true
+			sent.Confirmations = append(sent.Confirmations, kind)
+		}
 	}
 	for _, r := range a.Recipients {
 		sent.Recipients = append(sent.Recipients, audit.Recipient{Address: r.Address, Method: methodName(r.Method)})
