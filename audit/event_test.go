@@ -55,6 +55,9 @@ func TestValidateRejectsMessageText(t *testing.T) {
 		"unknown kind":        {Kind: "message.subject"},
 		"long justification":  MessageSent(Sent{Justification: strings.Repeat("x", maxJustification+1)}),
 		"negative size":       AttachmentSaved("a@example.com", "<a@b.example>", ".pdf", -1, false),
+		"key event sans key":  {Kind: KindKeyTrusted},
+		"sent sans recipient": MessageSent(Sent{MessageID: "<a@b.example>"}),
+		"subject as kind":     {Kind: Kind(subject)},
 	}
 	for name, e := range cases {
 		err := e.Validate()
