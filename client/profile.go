@@ -1,6 +1,7 @@
 package client
 
 import (
+	"context"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -237,7 +238,34 @@ func (c *Client) startSession() error {
 		c.recordPolicyReport(*r)
 		c.opts.PolicyReport = nil
 	}
+	if days := c.policy.Settings().Audit.RetentionDays; days > 0 {
+		if _, err := trail.PruneRetention(days); err != nil {
+			c.setAuditErr(fmt.Errorf("client: pruning the audit trail: %w", err))
+		}
+	}
 	return nil
+}
+
+func (c *Client) setAuditErr(err error) {
+	c.mu.Lock()
+	c.auditErr = err
+	c.mu.Unlock()
+}
+
+// ForwardAudit sends the audit entries not yet forwarded to the
+// organisation's collector that the policy names, pseudonymised. It
+// returns how many were sent; with no forwarding target it does nothing.
+func (c *Client) ForwardAudit(ctx context.Context, hostname string) (int, error) {
+	s, err := c.current()
+	if err != nil {
+		return 0, err
+	}
+	sink, key, err := audit.SinkFromPolicy(c.policy.Settings(), hostname)
+	if err != nil || sink == nil {
+		return 0, err
+	}
+	defer sink.Close()
+	return s.trail.Forward(ctx, sink, key)
 }
 
 // Lock reasons recorded in the audit trail.
@@ -331,18 +359,14 @@ func (c *Client) record(e audit.Event) {
 		return
 	}
 	if _, err := s.trail.Append(e); err != nil {
-		c.mu.Lock()
-		c.auditErr = err
-		c.mu.Unlock()
+		c.setAuditErr(err)
 	}
 }
 
 func (c *Client) recordPolicyReport(r policy.Report) {
-	for _, rej := range r.Rejections {
-		managed := rej.Source == policy.SourceManaged || rej.Source == policy.SourceMachine
-		c.record(audit.PolicyRejected(rej.Origin, []string{rej.Reason}, managed))
+	for _, e := range audit.PolicyEvents(r, c.policy.FallBack) {
+		c.record(e)
 	}
-	c.record(audit.PolicyLoaded(r.Applied))
 }
 
 // AuditErr returns the last error met while appending to the audit
