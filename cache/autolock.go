@@ -28,7 +28,7 @@ func (s LockState) String() string {
 	return "unlocked"
 }
 
-// LockReason is why the state changed.
+// LockReason is the cause of a lock state change.
 type LockReason int
 
 const (
@@ -65,7 +65,7 @@ type LockChange struct {
 	Err error
 }
 
-// Locker is what the manager locks; *Vault implements it.
+// Locker is the resource a LockManager locks. *Vault implements it.
 type Locker interface {
 	Lock() error
 }
@@ -121,8 +121,8 @@ type LockManagerOptions struct {
 }
 
 // LockManager locks the vault after an idle timeout, on request, and when
-// the OS reports sleep or a screen lock, and tells subscribers about each
-// change. It is safe for concurrent use.
+// the OS reports sleep or a screen lock, and sends each change to its
+// subscribers. It is safe for concurrent use.
 type LockManager struct {
 	locker  Locker
 	clock   Clock
@@ -276,8 +276,8 @@ func (m *LockManager) lock(reason LockReason) error {
 	return err
 }
 
-// Unlocked tells the manager that the vault was unlocked, so the idle
-// timer starts again.
+// Unlocked records that the vault was unlocked and restarts the idle
+// timer.
 func (m *LockManager) Unlocked() {
 	m.transition.Lock()
 	defer m.transition.Unlock()
@@ -326,7 +326,7 @@ func (m *LockManager) State() LockState {
 
 // Subscribe returns a channel of lock changes and a function that ends
 // the subscription. The channel holds only the latest change: a slow
-// reader misses intermediate changes but always sees the newest state.
+// reader misses intermediate changes but always receives the newest state.
 func (m *LockManager) Subscribe() (<-chan LockChange, func()) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

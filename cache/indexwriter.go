@@ -9,12 +9,12 @@ import (
 // statements, and adds the prefixes of words that are new to the prefix
 // dictionary.
 type indexWriter struct {
-	store       *Store
-	tx          *sql.Tx
-	keys        sealer
-	insertTerm  *sql.Stmt
-	deleteTerm  *sql.Stmt
-	insertPrefx *sql.Stmt
+	store        *Store
+	tx           *sql.Tx
+	keys         sealer
+	insertTerm   *sql.Stmt
+	deleteTerm   *sql.Stmt
+	insertPrefix *sql.Stmt
 	// newWords are word tags this transaction added to the dictionary.
 	// They join Store.knownWords only after the commit, so a rollback
 	// cannot leave a word marked as known without its prefixes.
@@ -31,7 +31,7 @@ func (s *Store) newIndexWriter(tx *sql.Tx, keys sealer) (*indexWriter, error) {
 		w.close()
 		return nil, fmt.Errorf("cache: prepare index delete: %w", err)
 	}
-	if w.insertPrefx, err = tx.Prepare(`INSERT OR IGNORE INTO prefixes (prefix_tag, word_tag) VALUES (?, ?)`); err != nil {
+	if w.insertPrefix, err = tx.Prepare(`INSERT OR IGNORE INTO prefixes (prefix_tag, word_tag) VALUES (?, ?)`); err != nil {
 		w.close()
 		return nil, fmt.Errorf("cache: prepare prefix insert: %w", err)
 	}
@@ -39,7 +39,7 @@ func (s *Store) newIndexWriter(tx *sql.Tx, keys sealer) (*indexWriter, error) {
 }
 
 func (w *indexWriter) close() {
-	for _, st := range []*sql.Stmt{w.insertTerm, w.deleteTerm, w.insertPrefx} {
+	for _, st := range []*sql.Stmt{w.insertTerm, w.deleteTerm, w.insertPrefix} {
 		if st != nil {
 			st.Close()
 		}
@@ -60,7 +60,7 @@ func (w *indexWriter) insertTerms(ts *termSet, date, id int64) error {
 			continue
 		}
 		for _, p := range prefixes(word) {
-			if _, err := w.insertPrefx.Exec(w.keys.tag(domainPrefix, []byte(p)), tag); err != nil {
+			if _, err := w.insertPrefix.Exec(w.keys.tag(domainPrefix, []byte(p)), tag); err != nil {
 				return fmt.Errorf("cache: write prefix dictionary: %w", err)
 			}
 		}

@@ -15,7 +15,7 @@ func (s *Store) List(account, folder string, offset, limit int) ([]Summary, erro
 }
 
 // Search returns the messages that match every filter of q, newest first.
-// Text filters are answered from the blind index, so a word matches only
+// Text filters use the blind index, so a word matches only
 // as a whole word (or as a prefix for Prefixes), in lower case.
 func (s *Store) Search(q Query) ([]Summary, error) {
 	if q.Offset < 0 || q.Limit < 0 {

@@ -71,7 +71,7 @@ func (w LogindWatcher) Watch(ctx context.Context, fn func(SessionEvent)) error {
 	}
 }
 
-// ownSessionPath asks logind for this process's session, so a screen lock
+// ownSessionPath queries logind for this process's session, so a screen lock
 // of another user's session is ignored. It returns "" when logind does not
 // answer.
 // NOTE: without an answer (no logind, or a process outside any session)
