@@ -25,6 +25,12 @@ import (
 // sequence: the v1 reader returns the first of two concatenated literal
 // data packets and ignores the rest.
 func decryptMessage(data []byte, keys KeyFinder, now time.Time, allowSigned bool) ([]byte, crypto.PartStatus, error) {
+	return decryptMessageLimited(data, keys, now, allowSigned, MaxPlaintextSize)
+}
+
+// decryptMessageLimited is decryptMessage with a plaintext limit in bytes,
+// so that tests can check the limit without inflating 256 MiB.
+func decryptMessageLimited(data []byte, keys KeyFinder, now time.Time, allowSigned bool, maxPlaintext int64) ([]byte, crypto.PartStatus, error) {
 	var status crypto.PartStatus
 	binary, err := readArmoredOrBinary(data, "PGP MESSAGE")
 	if err != nil {
@@ -41,6 +47,7 @@ func decryptMessage(data []byte, keys KeyFinder, now time.Time, allowSigned bool
 	defer ring.wipe()
 
 	config := packetConfig(now)
+	config.MaxDecompressedMessageSize = &maxPlaintext
 	md, err := openpgpv2.ReadMessage(bytes.NewReader(binary), ring, nil, config)
 	if err != nil {
 		return nil, status, classifyDecryptError(err)
@@ -52,14 +59,14 @@ func decryptMessage(data []byte, keys KeyFinder, now time.Time, allowSigned bool
 	// The plaintext is read to the end before anything is returned,
 	// because the integrity check (MDC or AEAD tag) and the packet
 	// sequence check only complete at the end of the data.
-	plaintext, err := io.ReadAll(io.LimitReader(md.UnverifiedBody, MaxPlaintextSize+1))
+	plaintext, err := io.ReadAll(io.LimitReader(md.UnverifiedBody, maxPlaintext+1))
 	if err != nil {
 		wipeBytes(plaintext)
 		return nil, status, classifyDecryptError(err)
 	}
-	if len(plaintext) > MaxPlaintextSize {
+	if int64(len(plaintext)) > maxPlaintext {
 		wipeBytes(plaintext)
-		return nil, status, fmt.Errorf("pgp: decrypted message over %d bytes: %w", MaxPlaintextSize, ErrTooLarge)
+		return nil, status, fmt.Errorf("pgp: decrypted message over %d bytes: %w", maxPlaintext, ErrTooLarge)
 	}
 
 	if encrypted {
@@ -137,7 +144,7 @@ func classifyDecryptError(err error) error {
 	case errors.Is(err, pgperrors.ErrKeyIncorrect):
 		return fmt.Errorf("pgp: decrypt: import or unlock the secret key the message was encrypted to: %w", ErrNoKey)
 	case errors.Is(err, pgperrors.ErrMessageTooLarge):
-		return fmt.Errorf("pgp: decrypt: decompressed data over %d bytes: %w", MaxPlaintextSize, ErrTooLarge)
+		return fmt.Errorf("pgp: decrypt: decompressed data over the size limit: %w", ErrTooLarge)
 	case errors.As(err, &unsupported) && string(unsupported) == "message is not integrity protected":
 		return fmt.Errorf("pgp: decrypt: %w", ErrNoIntegrity)
 	default:

@@ -53,8 +53,8 @@ var (
 // decrypted makes the whole call fail with ErrNoKey, ErrNoIntegrity or
 // ErrDecryptionFailed, and no plaintext is returned.
 func OpenInline(entity []byte, keys KeyFinder, now time.Time) (*InlineText, error) {
-	if len(entity) > MaxEntitySize {
-		return nil, fmt.Errorf("pgp: entity of %d bytes: %w", len(entity), ErrTooLarge)
+	if err := checkEntitySize(len(entity)); err != nil {
+		return nil, err
 	}
 	p, err := parsePart(entity)
 	if err != nil {

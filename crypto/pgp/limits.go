@@ -1,5 +1,7 @@
 package pgp
 
+import "fmt"
+
 // Size limits applied to untrusted input. They bound memory and time for
 // crafted messages such as decompression quines.
 const (
@@ -19,3 +21,10 @@ const (
 	// opened in one text part.
 	MaxInlineBlocks = 16
 )
+
+func checkEntitySize(size int) error {
+	if size > MaxEntitySize {
+		return fmt.Errorf("pgp: entity of %d bytes is over the limit of %d bytes: %w", size, MaxEntitySize, ErrTooLarge)
+	}
+	return nil
+}

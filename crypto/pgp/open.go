@@ -27,8 +27,8 @@ import (
 // no plaintext is returned with an error. now is the time at which key
 // expiry and revocation are judged.
 func OpenEntity(entity []byte, keys KeyFinder, now time.Time) (*crypto.Layer, error) {
-	if len(entity) > MaxEntitySize {
-		return nil, fmt.Errorf("pgp: entity of %d bytes: %w", len(entity), ErrTooLarge)
+	if err := checkEntitySize(len(entity)); err != nil {
+		return nil, err
 	}
 	p, err := parsePart(entity)
 	if err != nil {
