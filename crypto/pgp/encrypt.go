@@ -44,7 +44,8 @@ func EncryptEntity(entity []byte, recipients []*Key, signer *Key, now time.Time)
 	}
 
 	var armored bytes.Buffer
-	armorWriter, err := armor.EncodeWithChecksumOption(&armored, "PGP MESSAGE", nil, false)
+	// The checksum line stays for gpg 2.2, as in writeArmored.
+	armorWriter, err := armor.Encode(&armored, "PGP MESSAGE", nil)
 	if err != nil {
 		return nil, fmt.Errorf("pgp: encrypt: %w", err)
 	}

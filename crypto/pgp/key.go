@@ -430,10 +430,12 @@ func (k *Key) signingEntity(now time.Time) (*openpgp.Entity, error) {
 	return k.entity(), nil
 }
 
-// writeArmored armors one block of packets.
+// writeArmored armors one block of packets, with the CRC-24 checksum line.
+// RFC 9580 §6.1 lets writers drop it, but gpg 2.2.40 then misreads some
+// armored signatures: it decodes the END line as data and fails.
 func writeArmored(blockType string, body []byte) (string, error) {
 	var buf bytes.Buffer
-	w, err := armor.EncodeWithChecksumOption(&buf, blockType, nil, false)
+	w, err := armor.Encode(&buf, blockType, nil)
 	if err != nil {
 		return "", err
 	}
