@@ -59,7 +59,7 @@ func decryptMessageLimited(data []byte, keys KeyFinder, now time.Time, allowSign
 	// The plaintext is read to the end before anything is returned,
 	// because the integrity check (MDC or AEAD tag) and the packet
 	// sequence check only complete at the end of the data.
-	plaintext, err := io.ReadAll(io.LimitReader(md.UnverifiedBody, maxPlaintext+1))
+	plaintext, err := readAllSized(io.LimitReader(md.UnverifiedBody, maxPlaintext+1), len(binary))
 	if err != nil {
 		wipeBytes(plaintext)
 		return nil, status, classifyDecryptError(err)
@@ -154,7 +154,7 @@ func classifyDecryptError(err error) error {
 
 // messageSignature returns the status of the signatures inside a message
 // whose body has been read to the end. A good signature from any signer
-// wins; otherwise the first signature whose key is known decides.
+// wins. Otherwise the first signature whose key is found decides.
 func messageSignature(md *openpgpv2.MessageDetails, ring *messageKeyRing) crypto.Signature {
 	sig := crypto.Signature{State: crypto.NotSigned}
 	if !md.IsSigned {
@@ -230,6 +230,15 @@ func describeEntity(sig *crypto.Signature, e *openpgp.Entity) {
 		return
 	}
 	describeSigner(sig, k)
+}
+
+// readAllSized reads r to the end into a buffer sized for expected bytes,
+// which saves the copies io.ReadAll makes while growing for large messages.
+func readAllSized(r io.Reader, expected int) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.Grow(expected + bytes.MinRead)
+	_, err := buf.ReadFrom(r)
+	return buf.Bytes(), err
 }
 
 // wipeBytes overwrites b with zeros, for plaintext that must not be

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
-	"github.com/ProtonMail/go-crypto/openpgp/armor"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
 )
 
@@ -43,32 +42,28 @@ func EncryptEntity(entity []byte, recipients []*Key, signer *Key, now time.Time)
 		}
 	}
 
-	var armored bytes.Buffer
-	// The checksum line stays for gpg 2.2, as in writeArmored.
-	armorWriter, err := armor.Encode(&armored, "PGP MESSAGE", nil)
-	if err != nil {
-		return nil, fmt.Errorf("pgp: encrypt: %w", err)
-	}
+	content := canonicalCRLF(entity)
+	var ciphertext bytes.Buffer
+	ciphertext.Grow(len(content) + len(content)/64 + 4096)
 	config := packetConfig(now)
-	plaintext, err := openpgp.Encrypt(armorWriter, to, signedBy, &openpgp.FileHints{IsBinary: true}, config)
+	plaintext, err := openpgp.Encrypt(&ciphertext, to, signedBy, &openpgp.FileHints{IsBinary: true}, config)
 	if err != nil {
 		return nil, fmt.Errorf("pgp: encrypt: %w", err)
 	}
-	if _, err := plaintext.Write(canonicalCRLF(entity)); err != nil {
+	if _, err := plaintext.Write(content); err != nil {
 		return nil, fmt.Errorf("pgp: encrypt: %w", err)
 	}
 	if err := plaintext.Close(); err != nil {
 		return nil, fmt.Errorf("pgp: encrypt: %w", err)
 	}
-	if err := armorWriter.Close(); err != nil {
-		return nil, fmt.Errorf("pgp: encrypt: %w", err)
-	}
+	armored := armorEncode("PGP MESSAGE", ciphertext.Bytes())
 
 	boundary, err := newBoundary()
 	if err != nil {
 		return nil, err
 	}
 	var out bytes.Buffer
+	out.Grow(len(armored) + 1024)
 	fmt.Fprintf(&out, "Content-Type: multipart/encrypted;\r\n"+
 		" protocol=\"application/pgp-encrypted\";\r\n boundary=\"%s\"\r\n\r\n", boundary)
 	out.WriteString("This is an OpenPGP/MIME encrypted message (RFC 4880 and 3156)\r\n")
@@ -79,8 +74,8 @@ func EncryptEntity(entity []byte, recipients []*Key, signer *Key, now time.Time)
 	out.WriteString("Content-Type: application/octet-stream; name=\"encrypted.asc\"\r\n" +
 		"Content-Description: OpenPGP encrypted message\r\n" +
 		"Content-Disposition: inline; filename=\"encrypted.asc\"\r\n\r\n")
-	out.Write(canonicalCRLF(armored.Bytes()))
-	fmt.Fprintf(&out, "\r\n--%s--\r\n", boundary)
+	out.Write(armored)
+	fmt.Fprintf(&out, "--%s--\r\n", boundary)
 	return out.Bytes(), nil
 }
 
@@ -108,10 +103,7 @@ func SignEntity(entity []byte, signer *Key, now time.Time) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	armored, err := writeArmored("PGP SIGNATURE", sigPacket.Bytes())
-	if err != nil {
-		return nil, fmt.Errorf("pgp: armor signature: %w", err)
-	}
+	armored := armorEncode("PGP SIGNATURE", sigPacket.Bytes())
 
 	boundary, err := newBoundary()
 	if err != nil {
@@ -127,8 +119,8 @@ func SignEntity(entity []byte, signer *Key, now time.Time) ([]byte, error) {
 	out.WriteString("Content-Type: application/pgp-signature; name=\"signature.asc\"\r\n" +
 		"Content-Description: OpenPGP digital signature\r\n" +
 		"Content-Disposition: attachment; filename=\"signature.asc\"\r\n\r\n")
-	out.Write(canonicalCRLF([]byte(armored)))
-	fmt.Fprintf(&out, "\r\n--%s--\r\n", boundary)
+	out.Write(armored)
+	fmt.Fprintf(&out, "--%s--\r\n", boundary)
 	return out.Bytes(), nil
 }
 

@@ -125,135 +125,119 @@ func interopKeys(t *testing.T) map[string]interopPair {
 	}
 }
 
-func TestGPGDecryptsOurMessage(t *testing.T) {
+// TestGPGInterop runs each direction against gpg 2.2 with one GnuPG home
+// per key algorithm, so gpg-agent starts only twice.
+func TestGPGInterop(t *testing.T) {
 	for name, keys := range interopKeys(t) {
 		t.Run(name, func(t *testing.T) {
-			recipient, signer := keys.recipient, keys.signer
 			gpg := newGPG(t)
-			gpg.importKey(recipient)
-			gpg.importKey(publicOf(t, signer))
+			gpg.importKey(keys.recipient)
+			gpg.importKey(keys.signer)
 
-			now := time.Now()
-			sealed, err := EncryptEntity([]byte(sampleEntity), []*Key{publicOf(t, recipient)}, signer, now)
-			if err != nil {
-				t.Fatalf("EncryptEntity: %v", err)
-			}
-			plaintext, status := gpg.run(payloadOf(t, sealed), "--decrypt")
-			if string(plaintext) != sampleEntity {
-				t.Errorf("gpg plaintext = %q, want %q", plaintext, sampleEntity)
-			}
-			if !strings.Contains(status, "DECRYPTION_OKAY") {
-				t.Errorf("no DECRYPTION_OKAY in gpg status:\n%s", status)
-			}
-			if !strings.Contains(status, "GOODSIG") {
-				t.Errorf("no GOODSIG in gpg status:\n%s", status)
-			}
-			if !strings.Contains(status, "VALIDSIG "+signer.Fingerprint()) &&
-				!strings.Contains(status, signer.Fingerprint()) {
-				t.Errorf("gpg status does not name signer %s:\n%s", signer.Fingerprint(), status)
-			}
+			t.Run("gpg decrypts ours", func(t *testing.T) { gpgDecryptsOurs(t, gpg, keys) })
+			t.Run("gpg verifies ours", func(t *testing.T) { gpgVerifiesOurs(t, gpg, keys) })
+			t.Run("we open gpg's", func(t *testing.T) { weOpenGPGs(t, gpg, keys) })
+			t.Run("we verify gpg's", func(t *testing.T) { weVerifyGPGs(t, gpg, keys) })
 		})
 	}
 }
 
-func TestGPGVerifiesOurSignature(t *testing.T) {
-	for name, keys := range interopKeys(t) {
-		t.Run(name, func(t *testing.T) {
-			signer := keys.signer
-			gpg := newGPG(t)
-			gpg.importKey(publicOf(t, signer))
-
-			signed, err := SignEntity([]byte(sampleEntity), signer, time.Now())
-			if err != nil {
-				t.Fatalf("SignEntity: %v", err)
-			}
-			p, err := parsePart(signed)
-			if err != nil {
-				t.Fatal(err)
-			}
-			parts, err := splitMultipart(p.body, p.params["boundary"])
-			if err != nil || len(parts) != 2 {
-				t.Fatalf("split multipart/signed: %v", err)
-			}
-			sigPart, err := parsePart(parts[1])
-			if err != nil {
-				t.Fatal(err)
-			}
-			dataFile := filepath.Join(gpg.dir, "signed.txt")
-			sigFile := filepath.Join(gpg.dir, "signed.txt.asc")
-			if err := os.WriteFile(dataFile, parts[0], 0o600); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(sigFile, sigPart.body, 0o600); err != nil {
-				t.Fatal(err)
-			}
-			_, status := gpg.run(nil, "--verify", sigFile, dataFile)
-			if !strings.Contains(status, "VALIDSIG "+signer.Fingerprint()) {
-				t.Errorf("gpg status lacks VALIDSIG %s:\n%s", signer.Fingerprint(), status)
-			}
-		})
+func gpgDecryptsOurs(t *testing.T, gpg *gpgHome, keys interopPair) {
+	sealed, err := EncryptEntity([]byte(sampleEntity), []*Key{publicOf(t, keys.recipient)}, keys.signer, time.Now())
+	if err != nil {
+		t.Fatalf("EncryptEntity: %v", err)
+	}
+	plaintext, status := gpg.run(payloadOf(t, sealed), "--decrypt")
+	if string(plaintext) != sampleEntity {
+		t.Errorf("gpg plaintext = %q, want %q", plaintext, sampleEntity)
+	}
+	if !strings.Contains(status, "DECRYPTION_OKAY") {
+		t.Errorf("no DECRYPTION_OKAY in gpg status:\n%s", status)
+	}
+	if !strings.Contains(status, "GOODSIG") {
+		t.Errorf("no GOODSIG in gpg status:\n%s", status)
+	}
+	if !strings.Contains(status, "VALIDSIG "+keys.signer.Fingerprint()) {
+		t.Errorf("gpg status lacks VALIDSIG %s:\n%s", keys.signer.Fingerprint(), status)
 	}
 }
 
-func TestOpenGPGMessage(t *testing.T) {
-	for name, keys := range interopKeys(t) {
-		t.Run(name, func(t *testing.T) {
-			gpg := newGPG(t)
-			sender, recipient := keys.signer, keys.recipient
-			gpg.importKey(sender)
-			gpg.importKey(publicOf(t, recipient))
-
-			armored, _ := gpg.run([]byte(sampleEntity), "--armor", "--encrypt", "--sign",
-				"--recipient", recipient.Fingerprint(), "--local-user", sender.Fingerprint())
-			entity := wrapPGPMIME(t, dearmor(t, armored))
-			senderRing := NewKeyRing(publicOf(t, sender))
-			layer, err := OpenEntity(entity, NewKeyRing(recipient, publicOf(t, sender)), time.Now())
-			if err != nil {
-				t.Fatalf("OpenEntity: %v", err)
-			}
-			if string(layer.Entity) != sampleEntity {
-				t.Errorf("plaintext = %q, want %q", layer.Entity, sampleEntity)
-			}
-			if !layer.Status.Encryption.IntegrityProtected {
-				t.Error("gpg message not marked integrity-protected")
-			}
-			sig := layer.Status.Signature
-			if sig.State != crypto.GoodSignature {
-				t.Errorf("signature state = %v, want good signature", sig.State)
-			}
-			if sig.Fingerprint != sender.Fingerprint() {
-				t.Errorf("signer fingerprint = %s, want %s", sig.Fingerprint, sender.Fingerprint())
-			}
-			for _, address := range sender.Emails() {
-				if !SignerMatchesAddress(sig, senderRing, address) {
-					t.Errorf("signer does not match %s", address)
-				}
-			}
-		})
+func gpgVerifiesOurs(t *testing.T, gpg *gpgHome, keys interopPair) {
+	signed, err := SignEntity([]byte(sampleEntity), keys.signer, time.Now())
+	if err != nil {
+		t.Fatalf("SignEntity: %v", err)
+	}
+	p, err := parsePart(signed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts, err := splitMultipart(p.body, p.params["boundary"])
+	if err != nil || len(parts) != 2 {
+		t.Fatalf("split multipart/signed: %v", err)
+	}
+	sigPart, err := parsePart(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	dataFile := filepath.Join(gpg.dir, "signed.txt")
+	sigFile := filepath.Join(gpg.dir, "signed.txt.asc")
+	if err := os.WriteFile(dataFile, parts[0], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(sigFile, sigPart.body, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, status := gpg.run(nil, "--verify", sigFile, dataFile)
+	if !strings.Contains(status, "VALIDSIG "+keys.signer.Fingerprint()) {
+		t.Errorf("gpg status lacks VALIDSIG %s:\n%s", keys.signer.Fingerprint(), status)
 	}
 }
 
-func TestVerifyGPGDetachedSignature(t *testing.T) {
-	for name, keys := range interopKeys(t) {
-		t.Run(name, func(t *testing.T) {
-			gpg := newGPG(t)
-			sender := keys.signer
-			gpg.importKey(sender)
-			signature, _ := gpg.run([]byte(sampleEntity), "--armor", "--detach-sign", "--local-user", sender.Fingerprint())
-			ring := NewKeyRing(publicOf(t, sender))
+func weOpenGPGs(t *testing.T, gpg *gpgHome, keys interopPair) {
+	sender, recipient := keys.signer, keys.recipient
+	armored, _ := gpg.run([]byte(sampleEntity), "--armor", "--encrypt", "--sign",
+		"--recipient", recipient.Fingerprint(), "--local-user", sender.Fingerprint())
+	entity := wrapPGPMIME(t, dearmor(t, armored))
+	senderRing := NewKeyRing(publicOf(t, sender))
+	layer, err := OpenEntity(entity, NewKeyRing(recipient, publicOf(t, sender)), time.Now())
+	if err != nil {
+		t.Fatalf("OpenEntity: %v", err)
+	}
+	if string(layer.Entity) != sampleEntity {
+		t.Errorf("plaintext = %q, want %q", layer.Entity, sampleEntity)
+	}
+	if !layer.Status.Encryption.IntegrityProtected {
+		t.Error("gpg message not marked integrity-protected")
+	}
+	sig := layer.Status.Signature
+	if sig.State != crypto.GoodSignature {
+		t.Errorf("signature state = %v, want good signature", sig.State)
+	}
+	if sig.Fingerprint != sender.Fingerprint() {
+		t.Errorf("signer fingerprint = %s, want %s", sig.Fingerprint, sender.Fingerprint())
+	}
+	for _, address := range sender.Emails() {
+		if !SignerMatchesAddress(sig, senderRing, address) {
+			t.Errorf("signer does not match %s", address)
+		}
+	}
+}
 
-			sig := VerifyDetached([]byte(sampleEntity), signature, ring, time.Now())
-			if sig.State != crypto.GoodSignature {
-				t.Errorf("signature state = %v, want good signature", sig.State)
-			}
-			if sig.Fingerprint != sender.Fingerprint() {
-				t.Errorf("signer fingerprint = %s, want %s", sig.Fingerprint, sender.Fingerprint())
-			}
-			altered := strings.Replace(sampleEntity, "Tuesday", "Wednesday", 1)
-			if got := VerifyDetached([]byte(altered), signature, ring, time.Now()).State; got != crypto.BadSignature {
-				t.Errorf("altered text: state = %v, want bad signature", got)
-			}
-		})
+func weVerifyGPGs(t *testing.T, gpg *gpgHome, keys interopPair) {
+	sender := keys.signer
+	signature, _ := gpg.run([]byte(sampleEntity), "--armor", "--detach-sign", "--local-user", sender.Fingerprint())
+	ring := NewKeyRing(publicOf(t, sender))
+
+	sig := VerifyDetached([]byte(sampleEntity), signature, ring, time.Now())
+	if sig.State != crypto.GoodSignature {
+		t.Errorf("signature state = %v, want good signature", sig.State)
+	}
+	if sig.Fingerprint != sender.Fingerprint() {
+		t.Errorf("signer fingerprint = %s, want %s", sig.Fingerprint, sender.Fingerprint())
+	}
+	altered := strings.Replace(sampleEntity, "Tuesday", "Wednesday", 1)
+	if got := VerifyDetached([]byte(altered), signature, ring, time.Now()).State; got != crypto.BadSignature {
+		t.Errorf("altered text: state = %v, want bad signature", got)
 	}
 }
 

@@ -41,11 +41,11 @@ var (
 	endSignature = []byte("-----END PGP SIGNATURE-----")
 )
 
-// OpenInline finds the "-----BEGIN PGP MESSAGE-----" and cleartext-signed
-// ("-----BEGIN PGP SIGNED MESSAGE-----") blocks in a text/plain entity,
-// decrypts or verifies each, and returns the text in UTF-8 with the blocks
-// replaced by their content. The body may be quoted-printable or base64
-// and in any charset that golang.org/x/text knows (Latin-1 and
+// OpenInline finds the "-----BEGIN PGP MESSAGE-----" blocks (encrypted, or
+// only signed) and cleartext-signed ("-----BEGIN PGP SIGNED MESSAGE-----")
+// blocks in a text/plain entity, decrypts or verifies each, and returns the
+// text in UTF-8 with the blocks replaced by their content. The body may be quoted-printable or base64
+// and in any charset that golang.org/x/text decodes (Latin-1 and
 // windows-1252 among them). Signatures are checked over the bytes in the
 // part's own charset, as the sender signed them.
 //

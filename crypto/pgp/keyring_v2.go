@@ -10,8 +10,8 @@ import (
 
 // messageKeyRing adapts a KeyFinder to go-crypto's v2 KeyRing for reading
 // one message. go-crypto v2 has its own entity type, so each key is
-// converted on first use; wipe clears the secret material of the
-// converted copies when the message has been read.
+// converted on first use. After the message is read, wipe clears the
+// secret material of the converted copies.
 type messageKeyRing struct {
 	finder    KeyFinder
 	converted map[*Key]*openpgpv2.Entity
