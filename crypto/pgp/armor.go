@@ -5,12 +5,12 @@ import (
 	"encoding/base64"
 )
 
-// armorLineBytes is the number of binary bytes per armor line: 48 bytes
-// become the 64 base64 characters that RFC 9580 §6.3 allows as a maximum.
+// armorLineBytes is the number of binary bytes per armor line. 48 bytes
+// become 64 base64 characters, the line length gpg writes.
 const armorLineBytes = 48
 
 // crc24Table is the byte-wise table of the armor checksum polynomial
-// 0x1864CFB (RFC 9580 §6.1).
+// 0x1864CFB (RFC 9580).
 var crc24Table = func() [256]uint32 {
 	var table [256]uint32
 	for i := range table {
@@ -36,7 +36,7 @@ func crc24(data []byte) uint32 {
 }
 
 // armorEncode returns data as an ASCII-armored block with CRLF line
-// breaks and the CRC-24 checksum line. RFC 9580 §6.1 lets writers drop the
+// breaks and the CRC-24 checksum line. RFC 9580 lets writers drop the
 // checksum, but gpg 2.2.40 then misreads some armored signatures: it
 // decodes the END line as data and fails. go-crypto's own encoder computes
 // the checksum bit by bit, which took a third of the CPU time of

@@ -15,11 +15,11 @@ import (
 
 // EncryptEntity encrypts a MIME entity (header fields, blank line, body)
 // to every recipient and returns a multipart/encrypted entity as defined
-// by RFC 3156 §4. With a signer, the entity is also signed inside the
-// encryption (RFC 3156 §6.2, the combined form). Expired, revoked or
+// by RFC 3156. With a signer, the entity is also signed inside the
+// encryption (RFC 3156, the combined form). Expired, revoked or
 // encryption-incapable recipient keys are rejected with ErrKeyUnusable,
-// so nothing is ever sent to a subset of the recipients. now is the
-// time used for key validity and the signature.
+// so a message is never encrypted for only some of its recipients. now
+// is the time used for key validity and the signature.
 //
 // The returned entity uses CRLF line breaks and 7-bit text only.
 func EncryptEntity(entity []byte, recipients []*Key, signer *Key, now time.Time) ([]byte, error) {
@@ -80,7 +80,7 @@ func EncryptEntity(entity []byte, recipients []*Key, signer *Key, now time.Time)
 }
 
 // SignEntity signs a MIME entity and returns a multipart/signed entity as
-// defined by RFC 3156 §5: the entity in canonical CRLF form as the first
+// defined by RFC 3156: the entity in canonical CRLF form as the first
 // part and a detached signature over exactly those bytes as the second.
 // Give it an entity whose body is 7-bit (quoted-printable or base64 where
 // needed), because mail relays may rewrite 8-bit text and break the

@@ -233,7 +233,7 @@ func (o *inlineOpener) appendBlock(content string, status crypto.PartStatus) {
 // cleanArmorLines removes trailing white space from each armor line,
 // including no-break spaces (U+00A0 in UTF-8 and in Latin-1).
 //
-// QUIRK: RFC 4880 §6.2 requires an empty line after the armor headers,
+// QUIRK: RFC 4880 requires an empty line after the armor headers,
 // but mail editors turn it into a line holding a no-break space, and
 // Thunderbird accepts that.
 func cleanArmorLines(armored []byte) []byte {

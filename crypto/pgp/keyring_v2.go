@@ -23,7 +23,7 @@ func (r *messageKeyRing) KeysById(id uint64) []openpgpv2.Key {
 }
 
 // EntitiesById returns the secret keys with the key ID first, then the
-// public ones. ID 0 is a hidden recipient (RFC 9580 §5.1.1) and matches
+// public ones. ID 0 is a hidden recipient (RFC 9580) and matches
 // every secret key.
 func (r *messageKeyRing) EntitiesById(id uint64) []*openpgpv2.Entity {
 	var out []*openpgpv2.Entity

@@ -13,6 +13,10 @@ const (
 	// decompression, that a message may produce, in bytes.
 	MaxPlaintextSize = 256 << 20
 
+	// MaxHeaderSize is the largest header section of a MIME entity, in
+	// bytes. go-message's header reader has no limit of its own.
+	MaxHeaderSize = 256 << 10
+
 	// MaxParts is the largest number of body parts read from one
 	// multipart entity.
 	MaxParts = 64

@@ -2,6 +2,7 @@ package pgp
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -87,5 +88,16 @@ func TestParsePartSkipsMboxLine(t *testing.T) {
 	}
 	if string(p.body) != "body" {
 		t.Errorf("body = %q", p.body)
+	}
+}
+
+func TestParsePartHeaderLimit(t *testing.T) {
+	long := []byte("X-Filler: " + strings.Repeat("a", MaxHeaderSize) + "\r\n\r\nbody")
+	if _, err := parsePart(long); !errors.Is(err, ErrMalformed) {
+		t.Errorf("oversized header: error = %v, want ErrMalformed", err)
+	}
+	bigBody := []byte("Content-Type: text/plain\r\n\r\n" + strings.Repeat("b", 2*MaxHeaderSize))
+	if _, err := parsePart(bigBody); err != nil {
+		t.Errorf("small header, large body: %v", err)
 	}
 }

@@ -13,9 +13,9 @@ import (
 
 // OpenEntity opens one OpenPGP layer of a MIME entity:
 //   - multipart/encrypted with protocol application/pgp-encrypted
-//     (RFC 3156 §4): decrypts it and checks the signature inside, if any;
+//     (RFC 3156): decrypts it and checks the signature inside, if any;
 //   - multipart/signed with protocol application/pgp-signature
-//     (RFC 3156 §5): checks the detached signature;
+//     (RFC 3156): checks the detached signature;
 //   - PGP/MIME that Microsoft Exchange rewrote to multipart/mixed: repairs
 //     and decrypts it.
 //

@@ -8,8 +8,7 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
 )
 
-// RevocationReason is the reason code of a key revocation (RFC 4880
-// §5.2.3.23).
+// RevocationReason is the reason code of a key revocation (RFC 4880).
 type RevocationReason = packet.ReasonForRevocation
 
 // Revocation reasons a user chooses from.
