@@ -16,18 +16,18 @@ import (
 // (syscall.RUSAGE_SELF) or of its waited-for children
 // (syscall.RUSAGE_CHILDREN). On a loaded machine it compares the work of
 // two programs better than wall time does.
-func cpuTime(b *testing.B, who int) time.Duration {
+func cpuTime(b *testing.B, rusageTarget int) time.Duration {
 	b.Helper()
 	var usage syscall.Rusage
-	if err := syscall.Getrusage(who, &usage); err != nil {
+	if err := syscall.Getrusage(rusageTarget, &usage); err != nil {
 		b.Fatalf("getrusage: %v", err)
 	}
 	return time.Duration(usage.Utime.Nano() + usage.Stime.Nano())
 }
 
 // reportCPU adds the CPU milliseconds per operation since start.
-func reportCPU(b *testing.B, who int, start time.Duration) {
-	b.ReportMetric(float64(cpuTime(b, who)-start)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+func reportCPU(b *testing.B, rusageTarget int, start time.Duration) {
+	b.ReportMetric(float64(cpuTime(b, rusageTarget)-start)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
 }
 
 // benchEntity returns a MIME entity of about size bytes: a base64

@@ -78,7 +78,7 @@ func (k *Key) ApplyRevocation(certificate []byte) error {
 	}
 	sig, ok := p.(*packet.Signature)
 	if !ok || sig.SigType != packet.SigTypeKeyRevocation {
-		return fmt.Errorf("pgp: revocation certificate holds no key revocation signature: %w", ErrMalformed)
+		return fmt.Errorf("pgp: revocation certificate is invalid: it contains no key revocation signature: %w", ErrMalformed)
 	}
 
 	e := k.entity()
