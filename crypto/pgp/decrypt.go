@@ -157,6 +157,9 @@ func classifyDecryptError(err error) error {
 // wins. Otherwise the first signature whose key is found decides.
 func messageSignature(md *openpgpv2.MessageDetails, ring *messageKeyRing) crypto.Signature {
 	sig := crypto.Signature{State: crypto.NotSigned}
+	// NOTE: go-crypto v1.5.2 drops signatures with an unknown hash or
+	// public-key algorithm while parsing, so such a message reports
+	// NotSigned here, not UnsupportedAlgorithm.
 	if !md.IsSigned {
 		return sig
 	}

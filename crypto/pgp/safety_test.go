@@ -37,6 +37,8 @@ func TestRobustnessSamples(t *testing.T) {
 		{file: "partial_invalid_two_fixed.asc", err: ErrDecryptionFailed},
 		{file: "partial_invalid_two_fixed_empty.asc", err: ErrDecryptionFailed},
 		{file: "partial_invalid_short_last.asc", err: ErrDecryptionFailed},
+		// go-crypto drops signatures with unknown algorithms, so these
+		// report NotSigned (see messageSignature).
 		{file: "message_other_hash.asc", plaintext: "Encrypted, signed message."},
 		{file: "message_other_pub_algo.asc", plaintext: "Encrypted, signed message."},
 		{file: "message_future_signature.asc", plaintext: "Encrypted, signed message."},
