@@ -128,3 +128,11 @@ func (p *testPKI) openOptions() *OpenOptions {
 const sampleEntity = "Content-Type: text/plain; charset=utf-8\r\n" +
 	"Content-Transfer-Encoding: quoted-printable\r\n\r\n" +
 	"Lab results for the patient are attached.\r\n"
+
+func x509pool(certs []*x509.Certificate) *x509.CertPool {
+	pool := x509.NewCertPool()
+	for _, c := range certs {
+		pool.AddCert(c)
+	}
+	return pool
+}
