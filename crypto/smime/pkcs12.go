@@ -22,22 +22,22 @@ import (
 // than two items in the authenticated safe (OpenSSL with -legacy).
 
 var (
-	oidPKCS12KeyBag          = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 10, 1, 1}
-	oidPKCS12ShroudedKeyBag  = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 10, 1, 2}
-	oidPKCS12CertBag         = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 10, 1, 3}
-	oidX509CertificateInBag  = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 22, 1}
-	oidEncryptedData         = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 6}
-	oidPBES2                 = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 13}
-	oidPBKDF2                = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 12}
-	oidPBEWithSHAAnd3KeyDES  = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 1, 3}
-	oidHMACWithSHA1          = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 7}
-	oidHMACWithSHA256        = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 9}
-	oidHMACWithSHA384        = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 10}
-	oidHMACWithSHA512        = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 11}
-	oidDESEDE3CBC            = asn1.ObjectIdentifier{1, 2, 840, 113549, 3, 7}
-	maxPKCS12Iterations      = 10_000_000
-	maxPKCS12Bags            = 256
-	errPKCS12Iterations = fmt.Errorf("%w: PKCS#12 iteration count above %d", ErrMalformed, maxPKCS12Iterations)
+	oidPKCS12KeyBag         = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 10, 1, 1}
+	oidPKCS12ShroudedKeyBag = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 10, 1, 2}
+	oidPKCS12CertBag        = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 10, 1, 3}
+	oidX509CertificateInBag = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 22, 1}
+	oidEncryptedData        = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 6}
+	oidPBES2                = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 13}
+	oidPBKDF2               = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 12}
+	oidPBEWithSHAAnd3KeyDES = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 1, 3}
+	oidHMACWithSHA1         = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 7}
+	oidHMACWithSHA256       = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 9}
+	oidHMACWithSHA384       = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 10}
+	oidHMACWithSHA512       = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 11}
+	oidDESEDE3CBC           = asn1.ObjectIdentifier{1, 2, 840, 113549, 3, 7}
+	maxPKCS12Iterations     = 10_000_000
+	maxPKCS12Bags           = 256
+	errPKCS12Iterations     = fmt.Errorf("%w: PKCS#12 iteration count above %d", ErrMalformed, maxPKCS12Iterations)
 )
 
 type pfxPDU struct {
