@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"math/big"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -19,6 +20,28 @@ import (
 var testNow = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 
 var serialCounter atomic.Int64
+
+// rsaKeys are generated once per test binary and handed out in turn,
+// because RSA key generation dominates the run time otherwise. Each
+// certificate still has its own serial number, so recipients differ.
+var (
+	rsaKeysOnce sync.Once
+	rsaKeys     []*rsa.PrivateKey
+	rsaKeyNext  atomic.Int64
+)
+
+func nextRSAKey(t testing.TB) *rsa.PrivateKey {
+	rsaKeysOnce.Do(func() {
+		for range 6 {
+			key, err := rsa.GenerateKey(rand.Reader, 2048)
+			if err != nil {
+				panic(err)
+			}
+			rsaKeys = append(rsaKeys, key)
+		}
+	})
+	return rsaKeys[int(rsaKeyNext.Add(1))%len(rsaKeys)]
+}
 
 // testPKI is a CA made for one test, with helpers to issue user
 // certificates.
@@ -71,7 +94,7 @@ func (p *testPKI) issue(t testing.TB, email, kind string, opts *certOptions) *Id
 	usage := x509.KeyUsageDigitalSignature
 	switch kind {
 	case "rsa":
-		key, err = rsa.GenerateKey(rand.Reader, 2048)
+		key = nextRSAKey(t)
 		usage |= x509.KeyUsageKeyEncipherment
 	case "p256":
 		key, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
