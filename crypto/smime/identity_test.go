@@ -152,4 +152,3 @@ func TestFingerprintFormat(t *testing.T) {
 		}
 	}
 }
-
