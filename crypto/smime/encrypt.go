@@ -38,8 +38,8 @@ func (c ContentCipher) String() string {
 	return "AES-256-GCM"
 }
 
-// KeyTransport is how the content key reaches an RSA recipient. EC
-// recipients always use ECDH key agreement.
+// KeyTransport is the key transport algorithm for RSA recipients. EC
+// recipients always get ECDH key agreement.
 type KeyTransport int
 
 const (

@@ -109,6 +109,7 @@ func (p *testPKI) issue(t testing.TB, email, kind string, opts *certOptions) *Id
 	if err != nil {
 		t.Fatal(err)
 	}
+
 	tmpl := &x509.Certificate{
 		SerialNumber:   big.NewInt(serialCounter.Add(1)),
 		Subject:        pkix.Name{CommonName: email},
@@ -129,6 +130,7 @@ func (p *testPKI) issue(t testing.TB, email, kind string, opts *certOptions) *Id
 			tmpl.ExtKeyUsage = opts.extUsage
 		}
 	}
+
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, p.caCert, key.Public(), p.caKey)
 	if err != nil {
 		t.Fatal(err)

@@ -43,8 +43,8 @@ func ImportPKCS12(data []byte, password string) (*Identity, error) {
 	}
 	if err != nil {
 		// QUIRK: NSS and older Windows write PKCS#12 in BER, and OpenSSL
-		// with -legacy writes more than two safes; go-pkcs12 rejects
-		// both, so such files go through our own decoder.
+		// with -legacy writes more than two safes. go-pkcs12 v0.7.4
+		// rejects both, so such files go through our own decoder.
 		var certs []*x509.Certificate
 		key, certs, err = decodePKCS12(data, password)
 		if err != nil {
@@ -57,10 +57,10 @@ func ImportPKCS12(data []byte, password string) (*Identity, error) {
 	return NewIdentity(cert, chain, key)
 }
 
-// ImportPEM builds an identity from PEM data holding the certificate
-// first, then any chain certificates, and a PKCS#8 private key ("PRIVATE
-// KEY"; "RSA PRIVATE KEY" and "EC PRIVATE KEY" are accepted too). The key
-// may come in the same data or in keyPEM.
+// ImportPEM builds an identity from PEM certificates (the leaf first,
+// then any chain) and a PKCS#8 "PRIVATE KEY" block. PKCS#1 "RSA PRIVATE
+// KEY" and SEC 1 "EC PRIVATE KEY" blocks are accepted too. The key may
+// come in keyPEM or in certPEM.
 func ImportPEM(certPEM, keyPEM []byte) (*Identity, error) {
 	certs, err := ParseCertificates(certPEM)
 	if err != nil {

@@ -28,8 +28,8 @@ type entity struct {
 	body      []byte
 }
 
-// parseEntity splits raw into header and body. A missing Content-Type is
-// text/plain as RFC 2045 section 5.2 says.
+// parseEntity splits raw into header and body. A missing Content-Type
+// means text/plain (RFC 2045 section 5.2).
 func parseEntity(raw []byte) (*entity, error) {
 	headerEnd, bodyStart := splitHeader(raw)
 	if headerEnd > maxHeaderSize {
@@ -78,12 +78,12 @@ func splitHeader(raw []byte) (int, int) {
 func (e *entity) decodedBody() ([]byte, error) {
 	switch cte := strings.ToLower(strings.TrimSpace(e.header.Get("Content-Transfer-Encoding"))); cte {
 	case "base64":
-		compact := bytes.Map(func(r rune) rune {
-			if r == ' ' || r == '\t' || r == '\r' || r == '\n' {
-				return -1
+		compact := make([]byte, 0, len(e.body))
+		for _, c := range e.body {
+			if c != ' ' && c != '\t' && c != '\r' && c != '\n' {
+				compact = append(compact, c)
 			}
-			return r
-		}, e.body)
+		}
 		// QUIRK: some senders drop the final padding (RFC 2045 section
 		// 6.8 requires it), so decode without it.
 		compact = bytes.TrimRight(compact, "=")

@@ -304,6 +304,7 @@ func pbes2Cipher(der []byte, password string) (cipher.Block, []byte, error) {
 	if kdf.Iterations < 1 || kdf.Iterations > maxPKCS12Iterations {
 		return nil, nil, errPKCS12Iterations
 	}
+
 	var prf func() hash.Hash
 	switch a := kdf.PRF.Algorithm; {
 	case len(a) == 0, a.Equal(oidHMACWithSHA1):
@@ -317,6 +318,7 @@ func pbes2Cipher(der []byte, password string) (cipher.Block, []byte, error) {
 	default:
 		return nil, nil, fmt.Errorf("%w: PBKDF2 PRF %s", ErrUnsupportedAlgorithm, a)
 	}
+
 	var keySize int
 	newBlock := aes.NewCipher
 	switch a := params.Scheme.Algorithm; {
@@ -331,6 +333,7 @@ func pbes2Cipher(der []byte, password string) (cipher.Block, []byte, error) {
 	default:
 		return nil, nil, fmt.Errorf("%w: PBES2 cipher %s", ErrUnsupportedAlgorithm, a)
 	}
+
 	var iv []byte
 	if _, err := asn1.Unmarshal(params.Scheme.Parameters.FullBytes, &iv); err != nil {
 		return nil, nil, fmt.Errorf("%w: invalid PBES2 IV: %w", ErrMalformed, err)

@@ -11,7 +11,7 @@ import (
 	mailcrypto "securemail/crypto"
 )
 
-// Purpose is what a certificate is checked for.
+// Purpose is the use a certificate is validated for.
 type Purpose int
 
 const (

@@ -16,7 +16,7 @@ import (
 	mailcrypto "securemail/crypto"
 )
 
-// signedResult is what checking a SignedData yields.
+// signedResult is the outcome of checking a SignedData.
 type signedResult struct {
 	content   []byte
 	signature mailcrypto.Signature
