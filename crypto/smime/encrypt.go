@@ -78,7 +78,10 @@ func encryptData(content []byte, recipients []*x509.Certificate, opts EncryptOpt
 
 	var infos [][]byte
 	hasKeyAgreement := false
-	for _, cert := range recipients {
+	for i, cert := range recipients {
+		if cert == nil {
+			return nil, fmt.Errorf("smime: recipient certificate %d is nil: pass only parsed certificates", i)
+		}
 		info, kari, err := recipientInfo(cert, key, opts.KeyTransport)
 		if err != nil {
 			return nil, err

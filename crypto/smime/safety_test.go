@@ -318,3 +318,10 @@ func TestHarvestCertificates(t *testing.T) {
 		t.Fatalf("harvested %d certificates from a bad signature", len(certs))
 	}
 }
+
+func TestEncryptRejectsNilRecipient(t *testing.T) {
+	_, err := EncryptEntity([]byte(sampleEntity), []*x509.Certificate{nil}, nil)
+	if err == nil {
+		t.Fatal("nil recipient certificate was accepted")
+	}
+}
