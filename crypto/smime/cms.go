@@ -143,6 +143,25 @@ func parseCertificateSet(raw asn1.RawValue) ([]*x509.Certificate, error) {
 	return certs, nil
 }
 
+// parseCRLSet returns the X.509 CRLs of a CMS RevocationInfoChoices,
+// skipping other formats and CRLs that do not parse.
+func parseCRLSet(raw asn1.RawValue) []*x509.RevocationList {
+	elems, err := parseElements(raw.Bytes, maxCertificates, "CRLs")
+	if err != nil {
+		return nil
+	}
+	var crls []*x509.RevocationList
+	for _, e := range elems {
+		if e.Class != asn1.ClassUniversal || e.Tag != asn1.TagSequence {
+			continue
+		}
+		if crl, err := x509.ParseRevocationList(e.FullBytes); err == nil {
+			crls = append(crls, crl)
+		}
+	}
+	return crls
+}
+
 // matchesRecipientID reports whether an IssuerAndSerialNumber or a [0]
 // SubjectKeyIdentifier names cert.
 func matchesRecipientID(id asn1.RawValue, cert *x509.Certificate) bool {

@@ -40,6 +40,9 @@ type OpenOptions struct {
 	// Signature.MatchesFrom reports whether the signer's certificate
 	// names it.
 	From string
+	// CRLs are revocation lists checked in addition to those the
+	// message carries.
+	CRLs []*x509.RevocationList
 	// MaxEntitySize caps the entity in bytes; zero means
 	// DefaultMaxEntitySize.
 	MaxEntitySize int

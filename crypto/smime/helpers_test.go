@@ -161,3 +161,26 @@ func x509pool(certs []*x509.Certificate) *x509.CertPool {
 	}
 	return pool
 }
+
+// revoke returns a CRL signed by the CA that lists the certificates.
+func (p *testPKI) revoke(t testing.TB, certs ...*x509.Certificate) *x509.RevocationList {
+	t.Helper()
+	var entries []x509.RevocationListEntry
+	for _, c := range certs {
+		entries = append(entries, x509.RevocationListEntry{SerialNumber: c.SerialNumber, RevocationTime: testNow.Add(-time.Hour)})
+	}
+	der, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{
+		Number:                    big.NewInt(serialCounter.Add(1)),
+		ThisUpdate:                testNow.Add(-time.Hour),
+		NextUpdate:                testNow.Add(24 * time.Hour),
+		RevokedCertificateEntries: entries,
+	}, p.caCert, p.caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	crl, err := x509.ParseRevocationList(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return crl
+}

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	mailcrypto "securemail/crypto"
+
 	"software.sslmate.com/src/go-pkcs12"
 )
 
@@ -150,5 +152,37 @@ func TestFingerprintFormat(t *testing.T) {
 		if !(r >= '0' && r <= '9' || r >= 'A' && r <= 'F') {
 			t.Fatalf("fingerprint %q is not upper-case hex", fp)
 		}
+	}
+}
+
+func TestRevokedCertificate(t *testing.T) {
+	pki := newTestPKI(t)
+	other := newTestPKI(t)
+	revoked := pki.issue(t, "revoked@example.org", "p256", nil)
+	fine := pki.issue(t, "fine@example.org", "p256", nil)
+	crl := pki.revoke(t, revoked.Certificate)
+	// A CRL from another CA that names the same serial must not count.
+	forged := other.revoke(t, fine.Certificate)
+
+	opts := ValidationOptions{Roots: pki.roots, IgnoreSystemRoots: true, Now: testNow, CRLs: []*x509.RevocationList{crl, forged}}
+	if got := revoked.Validate(opts).State; got != CertificateRevoked {
+		t.Errorf("revoked: state = %v, want revoked", got)
+	}
+	if got := fine.Validate(opts).State; got != CertificateValid {
+		t.Errorf("not revoked: state = %v, want valid", got)
+	}
+
+	signed, err := SignEntity([]byte(sampleEntity), revoked, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	openOpts := pki.openOptions()
+	openOpts.CRLs = []*x509.RevocationList{crl}
+	layer, err := OpenEntity(signed, nil, openOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if layer.Status.Signature.State != mailcrypto.RevokedKey {
+		t.Errorf("signature state = %v, want revoked key", layer.Status.Signature.State)
 	}
 }

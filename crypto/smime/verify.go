@@ -80,13 +80,14 @@ func verifySignedData(der, detached []byte, opts *OpenOptions) (*signedResult, e
 		return res, nil
 	}
 
+	crls := append(parseCRLSet(sd.CRLs), opts.CRLs...)
 	candidates := append(append([]*x509.Certificate{}, certs...), opts.KnownCertificates...)
 	var worst *signerOutcome
 	for _, elem := range signerElems {
 		var si signerInfo
 		outcome := signerOutcome{state: mailcrypto.BadSignature}
 		if _, err := asn1.Unmarshal(elem.FullBytes, &si); err == nil {
-			outcome = checkSigner(&si, sd.EncapContentInfo.EContentType, content, candidates, certs, opts)
+			outcome = checkSigner(&si, sd.EncapContentInfo.EContentType, content, candidates, certs, crls, opts)
 		}
 		if outcome.state == mailcrypto.GoodSignature {
 			res.signers = append(res.signers, outcome.cert)
@@ -108,7 +109,7 @@ func verifySignedData(der, detached []byte, opts *OpenOptions) (*signedResult, e
 	return res, nil
 }
 
-func checkSigner(si *signerInfo, contentType asn1.ObjectIdentifier, content []byte, candidates, messageCerts []*x509.Certificate, opts *OpenOptions) signerOutcome {
+func checkSigner(si *signerInfo, contentType asn1.ObjectIdentifier, content []byte, candidates, messageCerts []*x509.Certificate, crls []*x509.RevocationList, opts *OpenOptions) signerOutcome {
 	out := signerOutcome{state: mailcrypto.BadSignature}
 	for _, c := range candidates {
 		if matchesRecipientID(si.SID, c) {
@@ -155,6 +156,7 @@ func checkSigner(si *signerInfo, contentType asn1.ObjectIdentifier, content []by
 		Intermediates:     messageCerts,
 		Now:               opts.Now,
 		Purpose:           PurposeSigning,
+		CRLs:              crls,
 	})
 	out.state = signatureStateFor(status.State)
 	return out
