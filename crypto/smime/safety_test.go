@@ -99,6 +99,12 @@ func TestSignatureOverChangedContent(t *testing.T) {
 	if layer.Status.Signature.State != mailcrypto.BadSignature {
 		t.Errorf("state = %v, want bad signature", layer.Status.Signature.State)
 	}
+	if layer.Status.Signature.Signer != "" {
+		t.Errorf("bad signature names signer %q", layer.Status.Signature.Signer)
+	}
+	if layer.Status.Signature.Fingerprint != "" {
+		t.Errorf("bad signature names fingerprint %q", layer.Status.Signature.Fingerprint)
+	}
 }
 
 func TestSignatureSurvivesLFConversion(t *testing.T) {

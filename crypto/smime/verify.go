@@ -98,8 +98,11 @@ func verifySignedData(der, detached []byte, opts *OpenOptions) (*signedResult, e
 	}
 
 	res.signature.State = worst.state
-	res.signature.SignedAt = worst.signedAt
-	if worst.cert != nil {
+	// The signer's identity is reported only when its certificate
+	// verified the signature, because otherwise the certificate is just
+	// unauthenticated message data.
+	if worst.cert != nil && signatureVerified(worst.state) {
+		res.signature.SignedAt = worst.signedAt
 		res.signature.Fingerprint = Fingerprint(worst.cert)
 		if addrs := EmailAddresses(worst.cert); len(addrs) > 0 {
 			res.signature.Signer = addrs[0]
@@ -107,6 +110,16 @@ func verifySignedData(der, detached []byte, opts *OpenOptions) (*signedResult, e
 		res.signature.MatchesFrom = opts.From != "" && HasEmail(worst.cert, opts.From)
 	}
 	return res, nil
+}
+
+// signatureVerified reports whether a state means the signature value
+// verified with the signer's certificate, whatever the trust in it.
+func signatureVerified(s mailcrypto.SignatureState) bool {
+	switch s {
+	case mailcrypto.GoodSignature, mailcrypto.UntrustedCertificate, mailcrypto.ExpiredKey, mailcrypto.RevokedKey:
+		return true
+	}
+	return false
 }
 
 func checkSigner(si *signerInfo, contentType asn1.ObjectIdentifier, content []byte, candidates, messageCerts []*x509.Certificate, crls []*x509.RevocationList, opts *OpenOptions) signerOutcome {
