@@ -65,6 +65,9 @@ type TLSOptions struct {
 	// RootCAs replaces the system roots, for a CA that managed policy
 	// names. Nil means the system roots.
 	RootCAs *x509.CertPool
+	// ServerName is the name the certificate must carry when it differs
+	// from the endpoint host, as when the host is an IP address.
+	ServerName string
 }
 
 // Config is the non-secret description of one account. Secrets travel
@@ -103,6 +106,9 @@ func (c *Config) tlsConfig(host string) *tls.Config {
 	minVersion := uint16(tls.VersionTLS12)
 	if c.TLS.MinVersion > minVersion {
 		minVersion = c.TLS.MinVersion
+	}
+	if c.TLS.ServerName != "" {
+		host = c.TLS.ServerName
 	}
 	return &tls.Config{
 		ServerName: host,
