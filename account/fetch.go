@@ -190,9 +190,10 @@ func (r *folderRun) fetchOnce(uids []uint32, options *imap.FetchOptions, handle 
 		if msg == nil {
 			break
 		}
-		buf, err := msg.Collect()
-		if err != nil {
-			break
+		buf, broken, err := collectMessage(msg)
+		if broken {
+			r.client.Close()
+			return done, err
 		}
 		uid := uint32(buf.UID)
 		if !slices.Contains(uids, uid) || done[uid] {

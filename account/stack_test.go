@@ -150,12 +150,15 @@ func TestStackSendAndReceive(t *testing.T) {
 func TestStackWrongPassword(t *testing.T) {
 	st := testenv.Stack(t)
 	user := st.User(t, stackSyncUser)
-	for _, security := range []Security{ImplicitTLS, StartTLS} {
+	// Dovecot delays further logins from an address after a failure, so
+	// each attempt dials from its own loopback address.
+	for i, security := range []Security{ImplicitTLS, StartTLS} {
 		cfg := stackConfig(st, user, security, security)
-		cfg.Dialer = testenv.DialerFrom("127.0.0.3")
+		cfg.Dialer = testenv.DialerFrom(fmt.Sprintf("127.0.0.%d", 30+2*i))
 		if _, err := DialIMAP(testContext(t), cfg, Password("wrong"), nil); err == nil || !strings.Contains(err.Error(), "login") {
 			t.Errorf("IMAP %v with a wrong password: err = %v", security, err)
 		}
+		cfg.Dialer = testenv.DialerFrom(fmt.Sprintf("127.0.0.%d", 31+2*i))
 		if _, err := DialSMTP(testContext(t), cfg, Password("wrong")); err == nil || !strings.Contains(err.Error(), "authentication") {
 			t.Errorf("SMTP %v with a wrong password: err = %v", security, err)
 		}
