@@ -86,6 +86,10 @@ type Config struct {
 	// Dialer is used for every connection; nil means a dialer with a 30 s
 	// timeout.
 	Dialer *net.Dialer
+	// ReadTimeout bounds the wait for each read from the IMAP server
+	// outside IDLE, so a server that stalls, or announces a literal
+	// longer than it sends, cannot hang a sync. Zero means two minutes.
+	ReadTimeout time.Duration
 }
 
 // Validate reports the first missing or invalid setting.
@@ -115,6 +119,13 @@ func (c *Config) tlsConfig(host string) *tls.Config {
 		MinVersion: minVersion,
 		RootCAs:    c.TLS.RootCAs,
 	}
+}
+
+func (c *Config) readTimeout() time.Duration {
+	if c.ReadTimeout > 0 {
+		return c.ReadTimeout
+	}
+	return 2 * time.Minute
 }
 
 func (c *Config) dialer() *net.Dialer {

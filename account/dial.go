@@ -6,11 +6,30 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"sync/atomic"
+	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/emersion/go-smtp"
 )
+
+// deadlineConn sets a read deadline before every read while enabled; IDLE
+// turns it off because the server may stay silent for minutes there.
+type deadlineConn struct {
+	net.Conn
+	timeout time.Duration
+	enabled atomic.Bool
+}
+
+func (c *deadlineConn) Read(b []byte) (int, error) {
+	if c.enabled.Load() {
+		c.Conn.SetReadDeadline(time.Now().Add(c.timeout))
+	} else {
+		c.Conn.SetReadDeadline(time.Time{})
+	}
+	return c.Conn.Read(b)
+}
 
 // ErrNotEncrypted reports a connection that is not protected by a
 // verified TLS session. Nothing secret is sent on such a connection.
@@ -45,6 +64,9 @@ func connectIMAP(ctx context.Context, cfg *Config, handler *imapclient.Unilatera
 	if err != nil {
 		return nil, fmt.Errorf("account: failed to connect to IMAP server %s: %w", ep.Address(), err)
 	}
+	timed := &deadlineConn{Conn: conn, timeout: cfg.readTimeout()}
+	timed.enabled.Store(true)
+	conn = timed
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
 

@@ -58,6 +58,14 @@ func (s *Syncer) conn(ctx context.Context) (*imapclient.Client, error) {
 	return client, nil
 }
 
+// dropConn closes and forgets the connection.
+func (s *Syncer) dropConn() {
+	if s.client != nil {
+		s.client.Close()
+		s.client = nil
+	}
+}
+
 // dropIfClosed forgets a connection that has dropped so the next call
 // dials again. It returns true when it did.
 func (s *Syncer) dropIfClosed() bool {
