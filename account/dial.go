@@ -40,29 +40,34 @@ var ErrNotEncrypted = errors.New("account: connection is not encrypted")
 // login. handler, which may be nil, receives unsolicited updates (used by
 // IDLE) on the client's reader goroutine.
 func DialIMAP(ctx context.Context, cfg *Config, cred Credentials, handler *imapclient.UnilateralDataHandler) (*imapclient.Client, error) {
-	client, err := connectIMAP(ctx, cfg, handler)
+	client, _, err := dialIMAP(ctx, cfg, cred, handler)
+	return client, err
+}
+
+func dialIMAP(ctx context.Context, cfg *Config, cred Credentials, handler *imapclient.UnilateralDataHandler) (*imapclient.Client, *deadlineConn, error) {
+	client, timed, err := connectIMAP(ctx, cfg, handler)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 
 	if err := loginIMAP(ctx, client, cfg, cred); err != nil {
 		client.Close()
-		return nil, err
+		return nil, nil, err
 	}
-	return client, nil
+	return client, timed, nil
 }
 
-func connectIMAP(ctx context.Context, cfg *Config, handler *imapclient.UnilateralDataHandler) (*imapclient.Client, error) {
+func connectIMAP(ctx context.Context, cfg *Config, handler *imapclient.UnilateralDataHandler) (*imapclient.Client, *deadlineConn, error) {
 	ep := cfg.IMAP
 	if err := ep.validate("IMAP"); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	tlsConfig := cfg.tlsConfig(ep.Host)
 	options := &imapclient.Options{TLSConfig: tlsConfig, UnilateralDataHandler: handler}
 
 	conn, err := cfg.dialer().DialContext(ctx, "tcp", ep.Address())
 	if err != nil {
-		return nil, fmt.Errorf("account: failed to connect to IMAP server %s: %w", ep.Address(), err)
+		return nil, nil, fmt.Errorf("account: failed to connect to IMAP server %s: %w", ep.Address(), err)
 	}
 	timed := &deadlineConn{Conn: conn, timeout: cfg.readTimeout()}
 	timed.enabled.Store(true)
@@ -76,7 +81,7 @@ func connectIMAP(ctx context.Context, cfg *Config, handler *imapclient.Unilatera
 		tlsConn := tls.Client(conn, tlsConfig)
 		if err := tlsConn.HandshakeContext(ctx); err != nil {
 			conn.Close()
-			return nil, fmt.Errorf("account: TLS with IMAP server %s failed: %w", ep.Address(), err)
+			return nil, nil, fmt.Errorf("account: TLS with IMAP server %s failed: %w", ep.Address(), err)
 		}
 		client = imapclient.New(tlsConn, options)
 	case StartTLS:
@@ -86,15 +91,15 @@ func connectIMAP(ctx context.Context, cfg *Config, handler *imapclient.Unilatera
 		client, err = imapclient.NewStartTLS(conn, options)
 		if err != nil {
 			conn.Close()
-			return nil, fmt.Errorf("account: STARTTLS with IMAP server %s failed, so nothing was sent: %w", ep.Address(), err)
+			return nil, nil, fmt.Errorf("account: STARTTLS with IMAP server %s failed, so nothing was sent: %w", ep.Address(), err)
 		}
 	}
 
 	if err := client.WaitGreeting(); err != nil {
 		client.Close()
-		return nil, fmt.Errorf("account: IMAP server %s sent no valid greeting: %w", ep.Address(), err)
+		return nil, nil, fmt.Errorf("account: IMAP server %s sent no valid greeting: %w", ep.Address(), err)
 	}
-	return client, nil
+	return client, timed, nil
 }
 
 func loginIMAP(ctx context.Context, client *imapclient.Client, cfg *Config, cred Credentials) error {
