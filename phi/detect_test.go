@@ -221,6 +221,8 @@ func TestAddressAndZIP(t *testing.T) {
 	runDetectCases(t, []detectCase{
 		{"lives at 1420 N Oak Ridge Rd, Apt 4B now", KindAddress, "1420 N Oak Ridge Rd, Apt 4B"},
 		{"22 West 5th Street", KindAddress, "22 West 5th Street"},
+		{"meet at 100 Main Street.", KindAddress, "100 Main Street"},
+		{"meet at 100 Main St. today", KindAddress, "100 Main St."},
 		{"Springfield, IL 62704", KindZIP, "62704"},
 		{"Springfield IL 62704-1234", KindZIP, "62704-1234"},
 		{"zip code 62704", KindZIP, "62704"},
@@ -241,5 +243,18 @@ func TestNames(t *testing.T) {
 		{"Patient Portal is down", "", ""},
 		{"the patient is stable", "", ""},
 		{"ms since start", "", ""},
+	})
+}
+
+func TestAgeOver89(t *testing.T) {
+	runDetectCases(t, []detectCase{
+		{"a 92-year-old woman", KindAge, "92"},
+		{"101 yo male", KindAge, "101"},
+		{"Age: 94", KindAge, "94"},
+		{"aged 90 at admission", KindAge, "90"},
+		{"an 89-year-old man", "", ""},
+		{"gave 95 mg", "", ""},
+		{"age 40", "", ""},
+		{"190-year-old oak", "", ""},
 	})
 }

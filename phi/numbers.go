@@ -45,6 +45,9 @@ func (t *textScan) compound(i, end int) int {
 	if t.attached(i) || (last < len(s) && (s[last] == '_' || s[last] == '@')) {
 		return last
 	}
+	if (end-i == 2 || end-i == 3) && r.n > 1 && allDigits(s[i:end]) && t.age(i, end) {
+		return last // "92-year-old" splits into runs
+	}
 	notPHI := t.near(cueNotPHI, i, cueWindow/2)
 
 	allNumeric := true
@@ -166,9 +169,50 @@ func (t *textScan) singleNumber(i, end int) {
 		}
 		return
 	}
+	if (len(digits) == 2 || len(digits) == 3) && t.age(i, end) {
+		return
+	}
 	if len(digits) <= 6 {
 		t.streetAddress(i, end)
 	}
+}
+
+// ageSuffixes follow an age: "92-year-old", "92 yo".
+var ageSuffixes = []string{"-year-old", " year old", " years old", "-years-old",
+	" yo ", " y/o", " y.o.", " yrs old", " year-old"}
+
+// age reports an age over 89 at [i, end), written with a suffix such as
+// "year-old" or after "age".
+func (t *textScan) age(i, end int) bool {
+	n := atoi(t.text[i:end])
+	if n < 90 || n > 125 {
+		return false
+	}
+	found := t.near(cueAge, i, 4)
+	for _, suffix := range ageSuffixes {
+		if found {
+			break
+		}
+		found = hasPrefixFold(t.text[end:], suffix)
+	}
+	if found {
+		t.add(KindAge, CategoryIdentifier, i, end, prioStructured, "")
+	}
+	return found
+}
+
+// hasPrefixFold reports whether s starts with prefix, which is lower
+// case, ignoring the case of s.
+func hasPrefixFold(s, prefix string) bool {
+	if len(s) < len(prefix) {
+		return false
+	}
+	for k := 0; k < len(prefix); k++ {
+		if lower(s[k]) != prefix[k] {
+			return false
+		}
+	}
+	return true
 }
 
 // spacedNumber reads "555 123 4567" (a phone number) or, after an SSN

@@ -11,8 +11,8 @@ import (
 
 // ScanFile scans one file as if it were attached to a message, so that IT
 // can test its rules on the same path that outgoing mail takes. A file
-// that is over the size limit or unreadable as text gives a report with a
-// KindUnscanned finding; only a file that cannot be opened is an error.
+// over the size limit or unreadable as text gives a report with a
+// KindUnscanned finding. Only a file that cannot be opened is an error.
 func (s *Scanner) ScanFile(path string) (*Report, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -26,8 +26,8 @@ func (s *Scanner) ScanFile(path string) (*Report, error) {
 	if info.IsDir() {
 		return nil, fmt.Errorf("phi: %s is a directory: pass the files in it", path)
 	}
-	// Read one byte past the cap, so that extraction sees the file is too
-	// large without this reading all of it.
+	// Read one byte past the cap, so that extraction rejects the file as
+	// too large without reading all of it into memory.
 	data, err := io.ReadAll(io.LimitReader(f, s.cfg.maxAttBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("phi: cannot read %s: %w", path, err)

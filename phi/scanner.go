@@ -22,7 +22,7 @@ func NewScanner(cfg Config) (*Scanner, error) {
 	return &Scanner{cfg: c}, nil
 }
 
-// Document is an outgoing message as the PHI review sees it.
+// Document is the part of an outgoing message that the PHI review scans.
 type Document struct {
 	Subject     string
 	Body        string
@@ -43,7 +43,7 @@ type Report struct {
 	// name and text) and by position.
 	Findings []Finding `json:"findings"`
 	Level    Level     `json:"level"`
-	// Action is what the sender must do, from the Config's map.
+	// Action is the step required of the sender, from Config.Actions.
 	Action Action `json:"action"`
 	// SubjectHasPHI is set when any finding is in the subject, which
 	// travels unencrypted with most methods and needs its own prompt.
@@ -154,6 +154,6 @@ func levelOf(fs []Finding) Level {
 
 // strongIdentifiers point at a patient by themselves.
 var strongIdentifiers = map[Kind]bool{
-	KindName: true, KindDate: true, KindSSN: true, KindMRN: true,
+	KindName: true, KindDate: true, KindAge: true, KindSSN: true, KindMRN: true,
 	KindHealthPlan: true, KindMBI: true, KindAccount: true,
 }

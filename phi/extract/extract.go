@@ -25,10 +25,12 @@ var (
 
 // Limits bound the work done on one file.
 type Limits struct {
-	// MaxInput is the largest file accepted, in bytes.
+	// MaxInput is the largest file accepted, in bytes. Zero means no
+	// limit.
 	MaxInput int64
-	// MaxText is the most text extracted, in bytes. A file with more text
-	// fails with ErrTooLarge instead of being scanned in part.
+	// MaxText is the maximum text extracted, in bytes. A file with more
+	// text fails with ErrTooLarge instead of being scanned in part. Zero
+	// means four times the input size plus 1 MiB.
 	MaxText int
 }
 
@@ -124,8 +126,8 @@ func describeType(name, contentType string) string {
 	return "no known type"
 }
 
-// plainText decodes UTF-8, UTF-16 with a byte order mark, or, failing
-// those, Windows-1252 read as Latin-1.
+// plainText decodes UTF-8 or UTF-16 with a byte order mark. Text that is
+// neither is read as Latin-1 (ISO 8859-1), which maps every byte.
 func plainText(data []byte) (string, error) {
 	switch {
 	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
