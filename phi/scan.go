@@ -55,6 +55,7 @@ func (s *Scanner) scanText(text string, field Field, att int) []Finding {
 		}
 	}
 	out := resolveOverlaps(t.out)
+	out = slices.DeleteFunc(out, func(f Finding) bool { return !s.cfg.enabled(f.Category) })
 	for k := range out {
 		f := &out[k]
 		f.Excerpt = excerpt(f.Kind, text[f.Start:f.End])

@@ -71,6 +71,9 @@ func (s *Scanner) Scan(doc Document) *Report {
 	r.add(s.scanText(doc.Subject, FieldSubject, -1))
 	r.add(s.scanText(doc.Body, FieldBody, -1))
 	for k, a := range doc.Attachments {
+		if s.cfg.skipAttachments {
+			break
+		}
 		r.add(s.scanText(a.Name, FieldAttachmentName, k))
 		r.add(s.scanAttachment(a, k))
 	}

@@ -322,3 +322,30 @@ func TestWriteScanJSON(t *testing.T) {
 		t.Errorf("level is not written by name:\n%s", out.String())
 	}
 }
+
+func TestDisabledGroups(t *testing.T) {
+	doc := phi.Document{
+		Body:        "MRN: 00482913, on metformin, history of schizophrenia.",
+		Attachments: []phi.Attachment{{Name: "scan.png", ContentType: "image/png", Data: []byte("\x89PNG")}},
+	}
+	cases := []struct {
+		cfg    phi.Config
+		absent phi.Category
+	}{
+		{phi.Config{DisableIdentifiers: true}, phi.CategoryIdentifier},
+		{phi.Config{DisableClinical: true}, phi.CategoryClinical},
+		{phi.Config{DisableSensitive: true}, phi.CategoryMentalHealth},
+		{phi.Config{SkipAttachments: true}, phi.CategoryUnscanned},
+	}
+	for _, c := range cases {
+		r := mustScanner(t, c.cfg).Scan(doc)
+		if len(r.Findings) != 3 {
+			t.Errorf("%+v: %d findings, want 3 of the 4 groups: %v", c.cfg, len(r.Findings), kindsOf(r.Findings))
+		}
+		for _, f := range r.Findings {
+			if f.Category == c.absent {
+				t.Errorf("%+v: finding of the disabled category %s", c.cfg, f.Category)
+			}
+		}
+	}
+}

@@ -49,7 +49,10 @@ const docxType = "application/vnd.openxmlformats-officedocument.wordprocessingml
 
 // Detect returns the format of a file from its first bytes, then its
 // declared content type, then its name. Magic bytes win, so that a PDF
-// declared as text/plain is still read as a PDF.
+// declared as text/plain is still read as a PDF. A declared type other
+// than text, HTML, PDF, DOCX or application/octet-stream is unknown, and
+// the content is sniffed for text only when neither type nor name says
+// what the file is.
 func Detect(name, contentType string, data []byte) Format {
 	switch {
 	case bytes.HasPrefix(data, []byte("%PDF-")):
@@ -67,6 +70,8 @@ func Detect(name, contentType string, data []byte) Format {
 			return FormatDOCX
 		case strings.HasPrefix(mediaType, "text/"):
 			return FormatText
+		case mediaType != "application/octet-stream":
+			return FormatUnknown
 		}
 	}
 	switch strings.ToLower(filepath.Ext(name)) {
@@ -78,6 +83,11 @@ func Detect(name, contentType string, data []byte) Format {
 		return FormatPDF
 	case ".docx":
 		return FormatDOCX
+	case "":
+	default:
+		if mime.TypeByExtension(filepath.Ext(name)) != "" {
+			return FormatUnknown // a known type that is none of the above
+		}
 	}
 	if len(data) > 0 && looksLikeText(data) {
 		return FormatText

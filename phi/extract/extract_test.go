@@ -206,3 +206,23 @@ func TestDOCXErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestDetectDeclaredBinary(t *testing.T) {
+	cases := []struct {
+		name, contentType string
+		data              string
+		want              extract.Format
+	}{
+		{"scan.png", "image/png", "\x89PNG", extract.FormatUnknown},
+		{"scan", "image/jpeg", "plain words", extract.FormatUnknown},
+		{"photo.jpg", "", "plain words", extract.FormatUnknown},
+		{"notes", "application/octet-stream", "plain words", extract.FormatText},
+		{"notes", "", "plain words", extract.FormatText},
+		{"notes", "", "\x00\x01binary", extract.FormatUnknown},
+	}
+	for _, c := range cases {
+		if got := extract.Detect(c.name, c.contentType, []byte(c.data)); got != c.want {
+			t.Errorf("%s (%s): format %d, want %d", c.name, c.contentType, got, c.want)
+		}
+	}
+}
