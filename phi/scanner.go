@@ -35,6 +35,10 @@ type Attachment struct {
 	Name        string
 	ContentType string
 	Data        []byte
+	// DecodeErr, when set, says why the part's content could not be
+	// decoded (a broken transfer encoding, for example). The attachment
+	// is then reported as unscanned with this reason.
+	DecodeErr error
 }
 
 // Report is the result of a scan.
@@ -102,7 +106,10 @@ func (r *Report) add(fs []Finding) {
 
 func (s *Scanner) scanAttachment(a Attachment, index int) []Finding {
 	limits := extract.Limits{MaxInput: s.cfg.maxAttBytes, MaxText: s.cfg.maxTextBytes}
-	text, err := extract.Text(a.Name, a.ContentType, a.Data, limits)
+	text, err := "", a.DecodeErr
+	if err == nil {
+		text, err = extract.Text(a.Name, a.ContentType, a.Data, limits)
+	}
 	if err != nil {
 		f := Finding{Kind: KindUnscanned, Category: CategoryUnscanned, Field: FieldAttachment, Attachment: index}
 		f.Excerpt = "Attachment " + fmt.Sprint(index+1) + " (" + extensionOf(a.Name) + ")"

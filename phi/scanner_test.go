@@ -349,3 +349,108 @@ func TestDisabledGroups(t *testing.T) {
 		}
 	}
 }
+
+const testMessage = "From: a@example.org\r\n" +
+	"To: b@example.net\r\n" +
+	"Subject: =?UTF-8?Q?Labs_for_MRN_00482913?=\r\n" +
+	"MIME-Version: 1.0\r\n" +
+	"Content-Type: multipart/mixed; boundary=b1\r\n" +
+	"\r\n" +
+	"--b1\r\n" +
+	"Content-Type: text/plain; charset=iso-8859-1\r\n" +
+	"Content-Transfer-Encoding: quoted-printable\r\n" +
+	"\r\n" +
+	"Patient: Aldrena Quillfeather, caf=E9 visit, SSN 524-71-3309.\r\n" +
+	"--b1\r\n" +
+	"Content-Type: text/html\r\n" +
+	"\r\n" +
+	"<p>Fax&#58; (312) 555-0199</p>\r\n" +
+	"--b1\r\n" +
+	"Content-Type: application/pdf\r\n" +
+	"Content-Disposition: attachment; filename=\"labs.pdf\"\r\n" +
+	"Content-Transfer-Encoding: base64\r\n" +
+	"\r\n" +
+	"bm90IGEgcGRm\r\n" +
+	"--b1--\r\n"
+
+func TestDocumentFromMessage(t *testing.T) {
+	doc, err := phi.DocumentFromMessage([]byte(testMessage))
+	if err != nil {
+		t.Fatalf("DocumentFromMessage: %v", err)
+	}
+	if doc.Subject != "Labs for MRN 00482913" {
+		t.Errorf("subject %q", doc.Subject)
+	}
+	if !strings.Contains(doc.Body, "café visit") {
+		t.Errorf("body %q lacks the decoded Latin-1 text", doc.Body)
+	}
+	if !strings.Contains(doc.Body, "Fax: (312) 555-0199") {
+		t.Errorf("body %q lacks the HTML part's text", doc.Body)
+	}
+	if len(doc.Attachments) != 1 || doc.Attachments[0].Name != "labs.pdf" {
+		t.Fatalf("attachments %+v, want labs.pdf", doc.Attachments)
+	}
+
+	r := mustScanner(t, phi.Config{}).Scan(doc)
+	counts := kindsOf(r.Findings)
+	for _, kind := range []phi.Kind{phi.KindMRN, phi.KindName, phi.KindSSN, phi.KindFax, phi.KindUnscanned} {
+		if counts[kind] != 1 {
+			t.Errorf("%d %s findings, want 1 (all: %v)", counts[kind], kind, counts)
+		}
+	}
+	if !r.SubjectHasPHI {
+		t.Error("SubjectHasPHI is false")
+	}
+}
+
+func TestScanFileMessage(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sample.eml")
+	os.WriteFile(path, []byte(testMessage), 0o600)
+	r, err := mustScanner(t, phi.Config{}).ScanFile(path)
+	if err != nil {
+		t.Fatalf("ScanFile: %v", err)
+	}
+	if !r.SubjectHasPHI || kindsOf(r.Findings)[phi.KindSSN] != 1 {
+		t.Errorf("report %+v, want the message's subject and body scanned", kindsOf(r.Findings))
+	}
+}
+
+func TestMalformedMessageErrors(t *testing.T) {
+	for _, raw := range []string{
+		"Subject: x\r\nContent-Type: multipart/mixed\r\n\r\nno boundary",
+		"\x00\x01\x02",
+	} {
+		if _, err := phi.DocumentFromMessage([]byte(raw)); err == nil {
+			t.Errorf("%q: no error", raw)
+		}
+	}
+}
+
+func TestUndecodablePartIsUnscanned(t *testing.T) {
+	raw := "Subject: x\r\nContent-Type: multipart/mixed; boundary=z\r\n\r\n" +
+		"--z\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!!\r\n--z--\r\n"
+	doc, err := phi.DocumentFromMessage([]byte(raw))
+	if err != nil {
+		t.Fatalf("DocumentFromMessage: %v", err)
+	}
+	r := mustScanner(t, phi.Config{}).Scan(doc)
+	if len(r.Unscanned) != 1 {
+		t.Fatalf("Unscanned = %v, want the broken part", r.Unscanned)
+	}
+	if !strings.Contains(r.Findings[0].Explanation, "base64") {
+		t.Errorf("explanation %q does not give the decoding error", r.Findings[0].Explanation)
+	}
+}
+
+func TestInvalidEncodedSubjectKept(t *testing.T) {
+	doc, err := phi.DocumentFromMessage([]byte("Subject: =?bogus?Q?MRN_00482913?=\r\n\r\nbody"))
+	if err != nil {
+		t.Fatalf("DocumentFromMessage: %v", err)
+	}
+	if !strings.Contains(doc.Subject, "00482913") {
+		t.Errorf("subject %q lost its text", doc.Subject)
+	}
+	if doc.Body != "body\n" {
+		t.Errorf("body %q, want %q", doc.Body, "body\n")
+	}
+}
