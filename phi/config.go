@@ -33,8 +33,8 @@ type Config struct {
 	// unscanned rather than partly scanned.
 	MaxTextBytes int `json:"max_text_bytes,omitempty"`
 
-	// The switches below turn off groups of detectors for organisations
-	// whose policy asks for it. The zero value keeps every group on.
+	// The switches below turn off groups of detectors where the managed
+	// policy requires it. The zero value keeps every group on.
 	DisableIdentifiers bool `json:"disable_identifiers,omitempty"`
 	DisableClinical    bool `json:"disable_clinical,omitempty"`
 	// DisableSensitive turns off the special categories.

@@ -35,9 +35,9 @@ type Attachment struct {
 	Name        string
 	ContentType string
 	Data        []byte
-	// DecodeErr, when set, says why the part's content could not be
-	// decoded (a broken transfer encoding, for example). The attachment
-	// is then reported as unscanned with this reason.
+	// DecodeErr, when set, is the reason the part's content could not be
+	// decoded, such as a broken transfer encoding. The attachment is then
+	// reported as unscanned with this reason.
 	DecodeErr error
 }
 

@@ -3,6 +3,7 @@ package phi_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -452,5 +453,31 @@ func TestInvalidEncodedSubjectKept(t *testing.T) {
 	}
 	if doc.Body != "body\n" {
 		t.Errorf("body %q, want %q", doc.Body, "body\n")
+	}
+}
+
+func TestConcurrentScans(t *testing.T) {
+	s := mustScanner(t, phi.Config{})
+	msgs := corpus.Generate(11, 40)
+	want := make([]int, len(msgs))
+	for k, m := range msgs {
+		want[k] = len(s.Scan(phi.Document{Subject: m.Subject, Body: m.Body}).Findings)
+	}
+	done := make(chan error, 4)
+	for range 4 {
+		go func() {
+			for k, m := range msgs {
+				if got := len(s.Scan(phi.Document{Subject: m.Subject, Body: m.Body}).Findings); got != want[k] {
+					done <- fmt.Errorf("message %d: %d findings, want %d", k, got, want[k])
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range 4 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
 	}
 }

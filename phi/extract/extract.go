@@ -86,7 +86,7 @@ func Detect(name, contentType string, data []byte) Format {
 	case "":
 	default:
 		if mime.TypeByExtension(filepath.Ext(name)) != "" {
-			return FormatUnknown // a known type that is none of the above
+			return FormatUnknown // a known type other than the formats above
 		}
 	}
 	if len(data) > 0 && looksLikeText(data) {
