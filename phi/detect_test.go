@@ -176,6 +176,8 @@ func TestDates(t *testing.T) {
 		{"died Mar. 3rd 2024", KindDate, "Mar. 3rd 2024"},
 		{"date of birth 14.03.1962", KindDate, "14.03.1962"},
 		{"seen 03/14/24 (DOB)", KindDate, "03/14/24"},
+		{"DOB 3/14, age unknown", KindDate, "3/14"},
+		{"BP 120/80, then 3/14 follow-up", "", ""},
 		// No cue, impossible month or day, a verb.
 		{"meeting 03/14/2024", "", ""},
 		{"DOB 13/32/1962", "", ""},
@@ -239,6 +241,8 @@ func TestNames(t *testing.T) {
 		{"Mrs. Smith-Jones called", KindName, "Smith-Jones"},
 		{"Patient name: LOPEZ, MARIA", KindName, "LOPEZ, MARIA"},
 		{"Patient John Q. Public", KindName, "John Q. Public"},
+		{"Patient: José García, 54M", KindName, "José García"},
+		{"Mrs. Ødegård called", KindName, "Ødegård"},
 		{"Maria Lopez, DOB 03/14/1962", KindName, "Maria Lopez"},
 		{"Patient Portal is down", "", ""},
 		{"the patient is stable", "", ""},

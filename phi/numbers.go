@@ -99,6 +99,11 @@ func (t *textScan) numeric(i int, r *runs) {
 			(t.near(cuePhone, i, cueWindow) || t.near(cueFax, i, cueWindow)) && first[0] >= '2' {
 			t.phone(i, end)
 		}
+		// A month and day with no year ("DOB 3/14") still dates a person.
+		second := r.text(s, 1)
+		if r.sep[0] == '/' && len(first) <= 2 && len(second) <= 2 && validMonthDay(atoi(first), atoi(second)) {
+			t.dateIfCued(i, end)
+		}
 	case 3:
 		a, b, c := len(first), len(r.text(s, 1)), len(r.text(s, 2))
 		sameSep := r.sep[0] == r.sep[1]
