@@ -176,6 +176,8 @@ func TestDates(t *testing.T) {
 		{"died Mar. 3rd 2024", KindDate, "Mar. 3rd 2024"},
 		{"date of birth 14.03.1962", KindDate, "14.03.1962"},
 		{"seen 03/14/24 (DOB)", KindDate, "03/14/24"},
+		{"DOB 3/14, age unknown", KindDate, "3/14"},
+		{"BP 120/80, then 3/14 follow-up", "", ""},
 		// No cue, impossible month or day, a verb.
 		{"meeting 03/14/2024", "", ""},
 		{"DOB 13/32/1962", "", ""},
@@ -221,6 +223,8 @@ func TestAddressAndZIP(t *testing.T) {
 	runDetectCases(t, []detectCase{
 		{"lives at 1420 N Oak Ridge Rd, Apt 4B now", KindAddress, "1420 N Oak Ridge Rd, Apt 4B"},
 		{"22 West 5th Street", KindAddress, "22 West 5th Street"},
+		{"meet at 100 Main Street.", KindAddress, "100 Main Street"},
+		{"meet at 100 Main St. today", KindAddress, "100 Main St."},
 		{"Springfield, IL 62704", KindZIP, "62704"},
 		{"Springfield IL 62704-1234", KindZIP, "62704-1234"},
 		{"zip code 62704", KindZIP, "62704"},
@@ -237,9 +241,24 @@ func TestNames(t *testing.T) {
 		{"Mrs. Smith-Jones called", KindName, "Smith-Jones"},
 		{"Patient name: LOPEZ, MARIA", KindName, "LOPEZ, MARIA"},
 		{"Patient John Q. Public", KindName, "John Q. Public"},
+		{"Patient: José García, 54M", KindName, "José García"},
+		{"Mrs. Ødegård called", KindName, "Ødegård"},
 		{"Maria Lopez, DOB 03/14/1962", KindName, "Maria Lopez"},
 		{"Patient Portal is down", "", ""},
 		{"the patient is stable", "", ""},
 		{"ms since start", "", ""},
+	})
+}
+
+func TestAgeOver89(t *testing.T) {
+	runDetectCases(t, []detectCase{
+		{"a 92-year-old woman", KindAge, "92"},
+		{"101 yo male", KindAge, "101"},
+		{"Age: 94", KindAge, "94"},
+		{"aged 90 at admission", KindAge, "90"},
+		{"an 89-year-old man", "", ""},
+		{"gave 95 mg", "", ""},
+		{"age 40", "", ""},
+		{"190-year-old oak", "", ""},
 	})
 }

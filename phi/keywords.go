@@ -20,6 +20,7 @@ const (
 	cueState
 	cueNPI
 	cueSSN
+	cueAge
 	// cueNotPHI marks words such as "order" or "invoice" that introduce a
 	// number that is not an identifier of a person.
 	cueNotPHI
@@ -109,6 +110,7 @@ func buildKeywords() *keywordTable {
 		cueICD: {"icd", "icd-10", "icd-10-cm", "dx", "diagnosis",
 			"diagnoses", "diagnosis code", "code", "codes"},
 		cueZIP: {"zip", "zip code", "zipcode", "postal code"},
+		cueAge: {"age", "aged", "age is"},
 		cueNPI: {"npi", "national provider identifier", "provider",
 			"prescriber", "referring", "ordering", "attending"},
 		cueSSN: {"ssn", "ss#", "social security", "social security number",

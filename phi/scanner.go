@@ -22,7 +22,7 @@ func NewScanner(cfg Config) (*Scanner, error) {
 	return &Scanner{cfg: c}, nil
 }
 
-// Document is an outgoing message as the PHI review sees it.
+// Document is the part of an outgoing message that the PHI review scans.
 type Document struct {
 	Subject     string
 	Body        string
@@ -35,6 +35,10 @@ type Attachment struct {
 	Name        string
 	ContentType string
 	Data        []byte
+	// DecodeErr, when set, is the reason the part's content could not be
+	// decoded, such as a broken transfer encoding. The attachment is then
+	// reported as unscanned with this reason.
+	DecodeErr error
 }
 
 // Report is the result of a scan.
@@ -43,7 +47,7 @@ type Report struct {
 	// name and text) and by position.
 	Findings []Finding `json:"findings"`
 	Level    Level     `json:"level"`
-	// Action is what the sender must do, from the Config's map.
+	// Action is the step required of the sender, from Config.Actions.
 	Action Action `json:"action"`
 	// SubjectHasPHI is set when any finding is in the subject, which
 	// travels unencrypted with most methods and needs its own prompt.
@@ -71,6 +75,9 @@ func (s *Scanner) Scan(doc Document) *Report {
 	r.add(s.scanText(doc.Subject, FieldSubject, -1))
 	r.add(s.scanText(doc.Body, FieldBody, -1))
 	for k, a := range doc.Attachments {
+		if s.cfg.skipAttachments {
+			break
+		}
 		r.add(s.scanText(a.Name, FieldAttachmentName, k))
 		r.add(s.scanAttachment(a, k))
 	}
@@ -99,7 +106,10 @@ func (r *Report) add(fs []Finding) {
 
 func (s *Scanner) scanAttachment(a Attachment, index int) []Finding {
 	limits := extract.Limits{MaxInput: s.cfg.maxAttBytes, MaxText: s.cfg.maxTextBytes}
-	text, err := extract.Text(a.Name, a.ContentType, a.Data, limits)
+	text, err := "", a.DecodeErr
+	if err == nil {
+		text, err = extract.Text(a.Name, a.ContentType, a.Data, limits)
+	}
 	if err != nil {
 		f := Finding{Kind: KindUnscanned, Category: CategoryUnscanned, Field: FieldAttachment, Attachment: index}
 		f.Excerpt = "Attachment " + fmt.Sprint(index+1) + " (" + extensionOf(a.Name) + ")"
@@ -154,6 +164,6 @@ func levelOf(fs []Finding) Level {
 
 // strongIdentifiers point at a patient by themselves.
 var strongIdentifiers = map[Kind]bool{
-	KindName: true, KindDate: true, KindSSN: true, KindMRN: true,
+	KindName: true, KindDate: true, KindAge: true, KindSSN: true, KindMRN: true,
 	KindHealthPlan: true, KindMBI: true, KindAccount: true,
 }

@@ -10,9 +10,9 @@ import (
 	"strings"
 )
 
-// docxParts are the parts of a WordprocessingML package that hold the
-// text a reader sees: the body, then headers, footers, footnotes and
-// comments.
+// isDocxTextPart reports whether a part of a WordprocessingML package
+// holds text shown to a reader: the body, headers, footers, footnotes,
+// endnotes and comments.
 func isDocxTextPart(name string) bool {
 	if name == "word/document.xml" {
 		return true

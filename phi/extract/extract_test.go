@@ -185,7 +185,7 @@ func zipOf(t *testing.T, files map[string]string) []byte {
 
 func TestDOCXErrors(t *testing.T) {
 	bomb := `<w:document xmlns:w="w"><w:body><w:p><w:r><w:t>` +
-		strings.Repeat("A", 20<<20) + `</w:t></w:r></w:p></w:body></w:document>`
+		strings.Repeat("A", 2<<20) + `</w:t></w:r></w:p></w:body></w:document>`
 	cases := []struct {
 		name string
 		data []byte
@@ -197,10 +197,32 @@ func TestDOCXErrors(t *testing.T) {
 		{"encrypted", zipOf(t, map[string]string{"EncryptionInfo": "x", "word/document.xml": "<a/>"}), extract.ErrEncrypted},
 		{"inflates past limit", zipOf(t, map[string]string{"word/document.xml": bomb}), extract.ErrTooLarge},
 	}
+	// A small text limit makes the 2 MB part inflate past the limit.
+	limits := extract.Limits{MaxInput: 1 << 20, MaxText: 64 << 10}
 	for _, c := range cases {
-		_, err := extract.Text("note.docx", "", c.data, testLimits)
+		_, err := extract.Text("note.docx", "", c.data, limits)
 		if !errors.Is(err, c.want) {
 			t.Errorf("%s: got %v, want %v", c.name, err, c.want)
+		}
+	}
+}
+
+func TestDetectDeclaredBinary(t *testing.T) {
+	cases := []struct {
+		name, contentType string
+		data              string
+		want              extract.Format
+	}{
+		{"scan.png", "image/png", "\x89PNG", extract.FormatUnknown},
+		{"scan", "image/jpeg", "plain words", extract.FormatUnknown},
+		{"photo.jpg", "", "plain words", extract.FormatUnknown},
+		{"notes", "application/octet-stream", "plain words", extract.FormatText},
+		{"notes", "", "plain words", extract.FormatText},
+		{"notes", "", "\x00\x01binary", extract.FormatUnknown},
+	}
+	for _, c := range cases {
+		if got := extract.Detect(c.name, c.contentType, []byte(c.data)); got != c.want {
+			t.Errorf("%s (%s): format %d, want %d", c.name, c.contentType, got, c.want)
 		}
 	}
 }

@@ -11,7 +11,7 @@ import (
 
 // Bounds on the work done for one PDF. A hostile file can declare huge
 // page counts, page trees with cycles or content streams that inflate
-// without end; these bounds turn each into an error.
+// without end, and these bounds turn each into an error.
 const (
 	maxPDFPages = 5000
 	// maxPDFTreeNodes allows for the intermediate nodes of a balanced
@@ -45,6 +45,7 @@ func pdfText(data []byte, maxText int) (text string, err error) {
 			err = fmt.Errorf("%w: pdf: %v", ErrCorrupt, r)
 		}
 	}()
+
 	r, err := pdf.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		if strings.Contains(err.Error(), "encrypt") || strings.Contains(err.Error(), "password") {
@@ -52,6 +53,7 @@ func pdfText(data []byte, maxText int) (text string, err error) {
 		}
 		return "", fmt.Errorf("%w: pdf: %v", ErrCorrupt, err)
 	}
+
 	walk := pageWalk{}
 	walk.collect(r.Trailer().Key("Root").Key("Pages"), 0)
 	pages := walk.pages
@@ -61,6 +63,7 @@ func pdfText(data []byte, maxText int) (text string, err error) {
 	if len(pages) > maxPDFPages {
 		return "", fmt.Errorf("%w: pdf: more than %d pages", ErrTooLarge, maxPDFPages)
 	}
+
 	var b strings.Builder
 	ops := minPDFOperators + pdfOperatorsPerByte*len(data)
 	for _, v := range pages {
