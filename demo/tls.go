@@ -24,6 +24,7 @@ func newCertificate(now time.Time) (tls.Certificate, *x509.CertPool, error) {
 	if err != nil {
 		return tls.Certificate{}, nil, fmt.Errorf("generate demo certificate serial: %w", err)
 	}
+
 	template := &x509.Certificate{
 		SerialNumber:          serial,
 		Subject:               pkix.Name{CommonName: "localhost", Organization: []string{"SecureMail demo"}},
@@ -36,6 +37,7 @@ func newCertificate(now time.Time) (tls.Certificate, *x509.CertPool, error) {
 		DNSNames:              []string{"localhost"},
 		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
 	}
+
 	der, err := x509.CreateCertificate(rand.Reader, template, template, &key.PublicKey, key)
 	if err != nil {
 		return tls.Certificate{}, nil, fmt.Errorf("create demo certificate: %w", err)
