@@ -84,8 +84,8 @@ func TestMainWindowShowsLoadError(t *testing.T) {
 func TestDisplayName(t *testing.T) {
 	cases := map[string]string{
 		`"Priya Raman" <p.raman@clinic.example>`: "Priya Raman",
-		"results@lab.example":                   "results@lab.example",
-		"not an address":                        "not an address",
+		"results@lab.example":                    "results@lab.example",
+		"not an address":                         "not an address",
 	}
 	for in, expected := range cases {
 		if got := displayName(in); got != expected {
