@@ -1,0 +1,242 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+
+	"securemail/cache"
+)
+
+// maxReconnects bounds how often one folder run dials again after the
+// server dropped the connection, so a hostile server cannot loop it.
+const maxReconnects = 20
+
+var (
+	headerSection = &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, Peek: true}
+	wholeSection  = &imap.FetchItemBodySection{Peek: true}
+)
+
+func (r *folderRun) fetchHeaders(uids []uint32) error {
+	if len(uids) == 0 {
+		return nil
+	}
+	options := &imap.FetchOptions{
+		UID: true, Flags: true, InternalDate: true, RFC822Size: true,
+		ModSeq:      r.condStore,
+		BodySection: []*imap.FetchItemBodySection{headerSection},
+	}
+	// Newest first, so the message list fills from the top.
+	for end := len(uids); end > 0; end -= headerBatch {
+		start := max(0, end-headerBatch)
+		err := r.fetchBatch(uids[start:end], options, func(buf *imapclient.FetchMessageBuffer) error {
+			return r.storeFetched(buf, headerSection, true)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fetchBodies fetches every cached message that has only its header,
+// skipping those over the size limit.
+func (r *folderRun) fetchBodies() error {
+	pending, err := r.headerOnly()
+	if err != nil {
+		return err
+	}
+	options := &imap.FetchOptions{
+		UID: true, Flags: true, InternalDate: true, RFC822Size: true,
+		ModSeq:      r.condStore,
+		BodySection: []*imap.FetchItemBodySection{wholeSection},
+	}
+	for len(pending) > 0 {
+		n, bytes := 0, int64(0)
+		for n < len(pending) && n < bodyBatch && (n == 0 || bytes+r.sizes[pending[n]] <= bodyBatchBytes) {
+			bytes += r.sizes[pending[n]]
+			n++
+		}
+		batch := pending[len(pending)-n:]
+		pending = pending[:len(pending)-n]
+		err := r.fetchBatch(batch, options, func(buf *imapclient.FetchMessageBuffer) error {
+			return r.storeFetched(buf, wholeSection, false)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// headerOnly returns the UIDs, ascending, of cached messages without a
+// body that are within the size limit.
+func (r *folderRun) headerOnly() ([]uint32, error) {
+	var uids, unknownSize []uint32
+	for uid, st := range r.local {
+		if !st.HeaderOnly {
+			continue
+		}
+		uids = append(uids, uid)
+		if _, ok := r.sizes[uid]; !ok {
+			unknownSize = append(unknownSize, uid)
+		}
+	}
+	slices.Sort(uids)
+	if len(unknownSize) > 0 {
+		// Header-only messages left by an earlier run: ask for their size.
+		slices.Sort(unknownSize)
+		options := &imap.FetchOptions{UID: true, RFC822Size: true}
+		err := r.fetchBatch(unknownSize, options, func(buf *imapclient.FetchMessageBuffer) error {
+			r.sizes[uint32(buf.UID)] = buf.RFC822Size
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	limit := r.s.cfg.MaxBodySize
+	return slices.DeleteFunc(uids, func(uid uint32) bool {
+		size, ok := r.sizes[uid]
+		return !ok || (limit > 0 && size > limit)
+	}), nil
+}
+
+func (r *folderRun) storeFetched(buf *imapclient.FetchMessageBuffer, section *imap.FetchItemBodySection, headerOnly bool) error {
+	uid := uint32(buf.UID)
+	raw := buf.FindBodySection(section)
+	if raw == nil {
+		return fmt.Errorf("server sent no %s for the message", sectionName(headerOnly))
+	}
+	info := parseHeaderInfo(raw, buf.InternalDate)
+	msg := &cache.Message{
+		Account:     r.s.cfg.ID,
+		Folder:      r.folder.Name,
+		UIDValidity: r.uidValidity,
+		UID:         uid,
+		ModSeq:      buf.ModSeq,
+		Flags:       flagStrings(buf.Flags),
+		Size:        buf.RFC822Size,
+		Date:        info.date,
+		Encrypted:   info.encrypted,
+		Raw:         raw,
+		HeaderOnly:  headerOnly,
+	}
+	if err := r.s.store.PutMessage(msg); err != nil {
+		return fmt.Errorf("failed to store the message: %w", err)
+	}
+	r.local[uid] = cache.UIDState{UID: uid, ModSeq: msg.ModSeq, Flags: msg.Flags, HeaderOnly: headerOnly}
+	r.sizes[uid] = buf.RFC822Size
+	if headerOnly {
+		r.report.Headers++
+	} else {
+		r.report.Bodies++
+	}
+	r.report.Bytes += int64(len(raw))
+	r.tracker.fetched(len(raw))
+	return nil
+}
+
+func sectionName(headerOnly bool) string {
+	if headerOnly {
+		return "header"
+	}
+	return "body"
+}
+
+// fetchBatch runs one UID FETCH and hands each message to handle. When
+// the command fails, or the server sends something the client cannot
+// parse (which drops the connection), the messages not yet handled are
+// fetched again one at a time, so one bad message costs only itself a
+// MessageError. A UID the server does not return was expunged meanwhile
+// and is skipped.
+func (r *folderRun) fetchBatch(uids []uint32, options *imap.FetchOptions, handle func(*imapclient.FetchMessageBuffer) error) error {
+	done, err := r.fetchOnce(uids, options, handle)
+	if err == nil {
+		return nil
+	}
+	if r.ctx.Err() != nil {
+		return r.ctx.Err()
+	}
+
+	for _, uid := range uids {
+		if done[uid] {
+			continue
+		}
+		if err := r.ensureConnected(); err != nil {
+			return err
+		}
+		_, err := r.fetchOnce([]uint32{uid}, options, handle)
+		if r.ctx.Err() != nil {
+			return r.ctx.Err()
+		}
+		if err != nil {
+			r.messageError(uid, err)
+		}
+	}
+	return nil
+}
+
+func (r *folderRun) fetchOnce(uids []uint32, options *imap.FetchOptions, handle func(*imapclient.FetchMessageBuffer) error) (map[uint32]bool, error) {
+	done := make(map[uint32]bool, len(uids))
+	var handleErr error
+	cmd := r.client.Fetch(uidSet(uids), options)
+	for {
+		msg := cmd.Next()
+		if msg == nil {
+			break
+		}
+		buf, err := msg.Collect()
+		if err != nil {
+			break
+		}
+		uid := uint32(buf.UID)
+		if !slices.Contains(uids, uid) || done[uid] {
+			continue
+		}
+		if err := handle(buf); err != nil {
+			if len(uids) == 1 {
+				handleErr = err
+			} else {
+				r.messageError(uid, err)
+			}
+		}
+		done[uid] = true
+	}
+	if err := cmd.Close(); err != nil {
+		return done, fmt.Errorf("fetch failed: %w", err)
+	}
+	return done, handleErr
+}
+
+// ensureConnected dials and selects the folder again when the connection
+// dropped. A changed UIDVALIDITY stops the run: the next sync resets the
+// folder.
+func (r *folderRun) ensureConnected() error {
+	if !r.s.dropIfClosed() {
+		return nil
+	}
+	if r.reconnects >= maxReconnects {
+		return fmt.Errorf("connection dropped %d times: stopped this folder, sync again later", r.reconnects)
+	}
+	r.reconnects++
+
+	client, err := r.s.conn(r.ctx)
+	if err != nil {
+		return err
+	}
+	r.client = client
+	r.stops = append(r.stops, context.AfterFunc(r.ctx, func() { client.Close() }))
+	selected, err := client.Select(r.folder.Name, &imap.SelectOptions{CondStore: r.condStore}).Wait()
+	if err != nil {
+		return fmt.Errorf("select after reconnect failed: %w", err)
+	}
+	if selected.UIDValidity != r.uidValidity {
+		return errors.New("UIDVALIDITY changed during sync: sync again")
+	}
+	return nil
+}
