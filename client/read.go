@@ -1,8 +1,10 @@
 package client
 
 import (
+	"bytes"
 	"crypto/x509"
 	"fmt"
+	"net/mail"
 	"slices"
 	"strings"
 	"time"
@@ -40,7 +42,7 @@ func (c *Client) OpenMessage(id int64) (*Opened, error) {
 		return nil, fmt.Errorf("client: message %d has only its header cached; sync its body first", id)
 	}
 
-	reader, err := c.reader(s)
+	reader, err := c.reader(s, outerFrom(m.Raw))
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +66,7 @@ func (c *Client) OpenMessage(id int64) (*Opened, error) {
 }
 
 // reader returns a crypto.Reader with the user's keys and contacts.
-func (c *Client) reader(s *session) (crypto.Reader, error) {
+func (c *Client) reader(s *session, from string) (crypto.Reader, error) {
 	now := c.opts.Now()
 	ring, err := c.keyRing(s)
 	if err != nil {
@@ -78,7 +80,7 @@ func (c *Client) reader(s *session) (crypto.Reader, error) {
 	if err != nil {
 		return crypto.Reader{}, err
 	}
-	smimeOpts := &smime.OpenOptions{Roots: c.extraRoots(), Now: now, KnownCertificates: known}
+	smimeOpts := &smime.OpenOptions{Roots: c.extraRoots(), Now: now, KnownCertificates: known, From: from}
 
 	return crypto.Reader{
 		OpenPGP: func(entity []byte) (*crypto.Layer, error) {
@@ -210,6 +212,15 @@ func (c *Client) learnKeys(s *session, msg *crypto.Message, raw []byte) {
 		return
 	}
 	s.trust.Observe(crypto.SchemeOpenPGP, from, crypto.Candidate{Fingerprint: key.Fingerprint, Public: key.Public, Source: "autocrypt"})
+}
+
+// outerFrom returns the addr-spec of the message's From field, or "".
+func outerFrom(raw []byte) string {
+	m, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		return ""
+	}
+	return addrSpec(m.Header.Get("From"))
 }
 
 func firstScheme(p *crypto.Part) crypto.Scheme {
