@@ -225,3 +225,50 @@ func TestOpenOpenSSLEncrypted(t *testing.T) {
 		}
 	}
 }
+
+func TestSignedThenEncryptedWithOpenSSL(t *testing.T) {
+	pki := newTestPKI(t)
+	d := newOpenSSLDir(t, pki)
+	alice := pki.issue(t, "alice@example.org", "rsa", nil)
+	bob := pki.issue(t, "bob@example.org", "p256", nil)
+	aliceCert, aliceKey := d.writeIdentity(t, "alice", alice)
+	bobCert, bobKey := d.writeIdentity(t, "bob", bob)
+
+	// Ours to openssl: sign, encrypt, then openssl decrypts and verifies.
+	signed, err := SignEntity([]byte(sampleEntity), alice, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	encrypted, err := EncryptEntity(signed, []*x509.Certificate{bob.Certificate}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.writeFile(t, "ours.eml", encrypted)
+	d.run(t, nil, "cms", "-decrypt", "-in", "ours.eml", "-recip", bobCert, "-inkey", bobKey, "-out", "ours-decrypted.eml")
+	out := d.run(t, nil, "cms", "-verify", "-in", "ours-decrypted.eml", "-CAfile", "ca.pem", "-attime", attime)
+	if !bytes.Equal(toCRLF(out), []byte(sampleEntity)) {
+		t.Errorf("openssl output = %q", out)
+	}
+
+	// openssl to ours: openssl signs and encrypts, we open both layers.
+	d.writeFile(t, "content.eml", []byte(sampleEntity))
+	d.run(t, nil, "cms", "-sign", "-in", "content.eml", "-signer", aliceCert, "-inkey", aliceKey, "-out", "theirs-signed.eml")
+	theirs := d.run(t, nil, "cms", "-encrypt", "-aes-256-gcm", "-in", "theirs-signed.eml", "-recip", bobCert, "-keyopt", "ecdh_kdf_md:sha256")
+	decrypted, err := OpenEntity(theirs, []*Identity{bob}, pki.openOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !decrypted.Status.Encryption.IntegrityProtected {
+		t.Error("AES-256-GCM layer not reported as integrity protected")
+	}
+	verified, err := OpenEntity(decrypted.Entity, nil, pki.openOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if verified.Status.Signature.State != mailcrypto.GoodSignature {
+		t.Errorf("state = %v, want good signature", verified.Status.Signature.State)
+	}
+	if !bytes.Equal(toCRLF(verified.Entity), []byte(sampleEntity)) {
+		t.Errorf("entity = %q", verified.Entity)
+	}
+}
