@@ -202,6 +202,7 @@ func TestOpenOpenSSLEncrypted(t *testing.T) {
 		{"gcm pkcs1", rsaID, []string{"-aes-256-gcm", "-recip", rsaCert}, "AES-256-GCM", true},
 		{"cbc oaep", rsaID, []string{"-aes-256-cbc", "-recip", rsaCert, "-keyopt", "rsa_padding_mode:oaep"}, "AES-256-CBC", false},
 		{"gcm oaep sha256", rsaID, []string{"-aes-256-gcm", "-recip", rsaCert, "-keyopt", "rsa_padding_mode:oaep", "-keyopt", "rsa_oaep_md:sha256"}, "AES-256-GCM", true},
+		{"oaep sha256 with mgf1 sha1", rsaID, []string{"-aes-256-cbc", "-recip", rsaCert, "-keyopt", "rsa_padding_mode:oaep", "-keyopt", "rsa_oaep_md:sha256", "-keyopt", "rsa_mgf1_md:sha1"}, "AES-256-CBC", false},
 		{"ec default kdf", ecID, []string{"-aes-256-cbc", "-recip", ecCert}, "AES-256-CBC", false},
 		{"ec sha256 kdf gcm", ecID, []string{"-aes-256-gcm", "-recip", ecCert, "-keyopt", "ecdh_kdf_md:sha256"}, "AES-256-GCM", true},
 		{"streamed BER", rsaID, []string{"-aes-256-cbc", "-recip", rsaCert, "-stream"}, "AES-256-CBC", false},
