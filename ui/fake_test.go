@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync"
@@ -314,3 +315,5 @@ func walk(o fyne.CanvasObject, fn func(fyne.CanvasObject)) {
 func screenText(w fyne.Window) string {
 	return test.RenderToMarkup(w.Canvas())
 }
+
+func testLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }

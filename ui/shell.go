@@ -118,6 +118,7 @@ func (s *Shell) unlocked() {
 	}
 	s.log.Info("vault unlocked")
 	s.showMail()
+	s.startSync()
 }
 
 // LockNow locks the vault at once and shows the unlock screen. It runs
