@@ -87,9 +87,9 @@ func (m *mailScreen) toolbar() *widget.Toolbar {
 	s := m.shell
 	return widget.NewToolbar(
 		widget.NewToolbarAction(theme.MailComposeIcon(), func() { s.newCompose(nil) }),
-		widget.NewToolbarAction(theme.MailReplyIcon(), func() { m.reply(Reply) }),
-		widget.NewToolbarAction(theme.MailReplyAllIcon(), func() { m.reply(ReplyAll) }),
-		widget.NewToolbarAction(theme.MailForwardIcon(), func() { m.reply(Forward) }),
+		widget.NewToolbarAction(theme.MailReplyIcon(), func() { s.runAction("reply") }),
+		widget.NewToolbarAction(theme.MailReplyAllIcon(), func() { s.runAction("reply all") }),
+		widget.NewToolbarAction(theme.MailForwardIcon(), func() { s.runAction("forward") }),
 		widget.NewToolbarAction(theme.DeleteIcon(), m.deleteSelected),
 		widget.NewToolbarSeparator(),
 		widget.NewToolbarAction(theme.ViewRefreshIcon(), s.startSync),
@@ -254,11 +254,13 @@ func (m *mailScreen) moveSelection(delta int) {
 	m.messageList.ScrollTo(next)
 }
 
-func (m *mailScreen) reply(kind ReplyKind) {
+// reply opens a compose window for a reply or forward of the opened
+// message, and returns it (nil when no message is open).
+func (m *mailScreen) reply(kind ReplyKind) *composeWindow {
 	if m.opened == nil {
-		return
+		return nil
 	}
-	m.shell.newCompose(NewReplyDraft(kind, m.opened, m.shell.client.Identity()))
+	return m.shell.newCompose(NewReplyDraft(kind, m.opened, m.shell.client.Identity()))
 }
 
 func (m *mailScreen) deleteSelected() {
