@@ -195,7 +195,9 @@ func (a *ClientAdapter) Sync(ctx context.Context, progress func(account.Progress
 	n := 0
 	var errs []error
 	for _, r := range report.Accounts {
-		n += r.Headers + r.Bodies
+		// A message is fetched as a header first and its body later, so
+		// one of the two counts covers each new message.
+		n += max(r.Headers, r.Bodies)
 	}
 	for id, e := range report.Errors {
 		errs = append(errs, fmt.Errorf("account %s: %w", id, e))

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"net/mail"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -72,9 +73,9 @@ func newMailScreen(s *Shell) *mailScreen {
 	m.search.OnSubmitted = func(text string) { m.runSearch(text) }
 
 	lists := container.NewHSplit(m.folderList, m.messageList)
-	lists.Offset = 0.3
+	lists.Offset = 0.25
 	main := container.NewHSplit(lists, m.view.root)
-	main.Offset = 0.45
+	main.Offset = 0.5
 	top := container.NewBorder(nil, nil, nil, nil, container.NewBorder(nil, nil, m.toolbar(), nil, m.search))
 	if s.opts.Banner != "" {
 		top = container.NewVBox(widget.NewLabelWithStyle(s.opts.Banner, fyne.TextAlignLeading, fyne.TextStyle{Italic: true}), top)
@@ -309,7 +310,7 @@ func setSummaryRow(row fyne.CanvasObject, s cache.Summary, loaded bool) {
 	}
 	unread := !hasFlag(s.Flags, `\Seen`)
 	from.TextStyle.Bold, subject.TextStyle.Bold = unread, unread
-	from.SetText(s.From)
+	from.SetText(displayName(s.From))
 	subject.SetText(s.Subject)
 	date.SetText(s.Date.Local().Format("2006-01-02 15:04"))
 	if s.Encrypted {
@@ -317,6 +318,20 @@ func setSummaryRow(row fyne.CanvasObject, s cache.Summary, loaded bool) {
 	} else {
 		icon.SetResource(theme.MailSendIcon())
 	}
+}
+
+// displayName returns the display name of an address header field, or
+// the address when it has no name, or the field as it is when it does
+// not parse.
+func displayName(field string) string {
+	a, err := mail.ParseAddress(field)
+	if err != nil {
+		return field
+	}
+	if a.Name != "" {
+		return a.Name
+	}
+	return a.Address
 }
 
 func hasFlag(flags []string, flag string) bool {
