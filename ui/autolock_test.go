@@ -12,7 +12,7 @@ import (
 	"securemail/cache"
 )
 
-// manualClock is a cache.Clock that moves only when the test says so.
+// manualClock is a cache.Clock that moves only when the test advances it.
 type manualClock struct {
 	mu     sync.Mutex
 	now    time.Time
@@ -58,19 +58,6 @@ func (c *manualClock) advance(d time.Duration) {
 	c.mu.Unlock()
 	for _, t := range due {
 		t.f()
-	}
-}
-
-// waitFor polls cond for up to five seconds; lock changes reach the shell
-// through the manager's subscription goroutine.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }
 

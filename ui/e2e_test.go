@@ -23,7 +23,7 @@ import (
 // default cost.
 var e2eKDF = cache.KDFParams{Time: 1, MemoryKiB: 8 * 1024, Threads: 1}
 
-// memoryKeyring stands in for the OS keyring, which the vault's own
+// memoryKeyring replaces the OS keyring, which the vault's own
 // tests exercise against gnome-keyring.
 type memoryKeyring struct {
 	mu      sync.Mutex

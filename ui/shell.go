@@ -29,8 +29,8 @@ type Options struct {
 	Log *slog.Logger
 	// Idle is nil when no idle lock is wired, as in most widget tests.
 	Idle IdleLock
-	// Banner, when not empty, is shown above the lists (the demo says
-	// there that its data is invented).
+	// Banner, when not empty, is shown above the lists. The demo uses it
+	// to state that its data is invented.
 	Banner string
 }
 
