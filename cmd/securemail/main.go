@@ -122,7 +122,9 @@ func runDemo(ctx context.Context, log *slog.Logger) error {
 	defer func() {
 		if err := srv.Close(); err != nil {
 			log.Error("stopping the demo mail servers failed", "error", err)
+			return
 		}
+		log.Info("demo mail servers stopped")
 	}()
 	log.Info("demo mail servers started", "imap", srv.IMAPAddr, "smtp", srv.SMTPAddr, "profile", profile)
 
