@@ -27,6 +27,11 @@ func (s *Store) Search(q Query) ([]Summary, error) {
 		if err != nil {
 			return err
 		}
+		if len(conds) > 0 {
+			if err := flushIndex(tx, keys, 1); err != nil {
+				return err
+			}
+		}
 		query, args := buildSearch(keys, &q, conds)
 		ids, err := selectIDs(tx, query, args)
 		if err != nil {
