@@ -40,7 +40,7 @@ func (s *Store) PutMessage(m *Message) error {
 }
 
 // PutMessages stores several messages like PutMessage in one
-// transaction, which is much faster for a sync that fetches many at once.
+// transaction, which is faster for a sync that fetches many at once.
 // Either all are stored or, on error, none.
 func (s *Store) PutMessages(ms []*Message) error {
 	parsed := make([]parsedMessage, len(ms))
@@ -140,7 +140,7 @@ func (w *indexWriter) putMessage(m *Message, p *parsedMessage) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("cache: write message: %w", err)
 	}
-	// The postings wait for flushIndex; the prefix dictionary is
+	// The postings wait for flushIndex. The prefix dictionary is
 	// written now because only here are the words themselves known.
 	if err := w.addPrefixes(terms); err != nil {
 		return 0, err

@@ -23,8 +23,8 @@ func recordTags(keys sealer, kind, key string) (int64, int64) {
 }
 
 // PutRecord stores value sealed under kind and key, replacing an earlier
-// value. Kind and key are sealed too; the store keeps only keyed hashes of
-// them in the clear for lookup.
+// value. Kind and key are sealed too. The store keeps only keyed hashes
+// of them in the clear, for lookup.
 func (s *Store) PutRecord(kind, key string, value []byte) error {
 	if kind == "" {
 		return fmt.Errorf("cache: record kind must not be empty")

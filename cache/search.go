@@ -114,7 +114,7 @@ func buildSearch(keys sealer, q *Query, conds []condition, offset, limit int) (s
 	return b.String(), args
 }
 
-// searchByPrefix answers a query whose text filters are all prefixes. One
+// searchByPrefix runs a query whose text filters are all prefixes. One
 // query over every word of the prefix at once would have to sort all
 // their rows, so it runs the query once per word of the first prefix,
 // each stopping after offset+limit rows in date order, and merges.

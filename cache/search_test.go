@@ -46,7 +46,7 @@ func TestSearchFilters(t *testing.T) {
 		{"prefix long", Query{Prefixes: []string{"rotation"}}, []int64{ids[2]}},
 		{"prefix page", Query{Prefixes: []string{"pot"}, Offset: 1, Limit: 1}, []int64{ids[0]}},
 		{"prefix past the end", Query{Prefixes: []string{"pot"}, Offset: 5}, nil},
-		{"prefix of many words", Query{Prefixes: []string{"re"+"s"}}, []int64{ids[1], ids[0]}},
+		{"prefix of many words", Query{Prefixes: []string{"re" + "s"}}, []int64{ids[1], ids[0]}},
 		{"two prefixes", Query{Prefixes: []string{"rota", "nigh"}}, []int64{ids[2]}},
 		{"prefix with folder", Query{Prefixes: []string{"pot"}, Folder: "Archive"}, nil},
 		{"prefix whole short word", Query{Prefixes: []string{"rota"}}, []int64{ids[2]}},
