@@ -46,12 +46,14 @@ type Server struct {
 
 // Options shape the server.
 type Options struct {
-	// LDIF holds entries below People, loaded with slapadd before the
+	// LDIF contains entries below People, loaded with slapadd before the
 	// server starts. The suffix and People entries are added first.
 	LDIF string
 	// NoTLS starts the server without TLS, so it rejects StartTLS and has
 	// no ldaps listener.
 	NoTLS bool
+	// CA issues the server certificate. Nil means a new CA.
+	CA *CA
 }
 
 // Start runs slapd until the test ends. It skips the test when slapd or
@@ -71,7 +73,10 @@ func Start(t testing.TB, opts Options) *Server {
 	if err := os.Mkdir(dbDir, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	srv := &Server{CA: NewCA(t, "slapd test CA")}
+	srv := &Server{CA: opts.CA}
+	if srv.CA == nil {
+		srv.CA = NewCA(t, "slapd test CA")
+	}
 
 	var conf strings.Builder
 	fmt.Fprintf(&conf, `include /etc/ldap/schema/core.schema
@@ -229,7 +234,7 @@ func NewCA(t testing.TB, name string) *CA {
 	return &CA{Cert: cert, Key: key}
 }
 
-// Pool returns a pool holding only the CA.
+// Pool returns a pool that contains only the CA.
 func (ca *CA) Pool() *x509.CertPool {
 	pool := x509.NewCertPool()
 	pool.AddCert(ca.Cert)
