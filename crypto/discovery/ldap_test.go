@@ -289,3 +289,19 @@ func TestLDAPRejectsBadSettings(t *testing.T) {
 		})
 	}
 }
+
+// FuzzLDAPCertificateValue feeds hostile attribute values to the parser,
+// which must return an error instead of panicking.
+func FuzzLDAPCertificateValue(f *testing.F) {
+	f.Add([]byte("not a CMS structure"))
+	f.Add([]byte{0x30, 0x80, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02, 0xa0, 0x80, 0x30, 0x80})
+	f.Add([]byte{0x30, 0x84, 0xff, 0xff, 0xff, 0xff})
+	f.Fuzz(func(t *testing.T, value []byte) {
+		for _, attribute := range []string{"userSMIMECertificate", "userCertificate"} {
+			certs, err := parseCertificateValue(attribute, value)
+			if err == nil && len(certs) == 0 {
+				t.Errorf("%s: no error and no certificates", attribute)
+			}
+		}
+	})
+}
