@@ -38,13 +38,17 @@ func docxText(data []byte, maxText int) (string, error) {
 		return "", fmt.Errorf("%w: docx: invalid zip archive: %v", ErrCorrupt, err)
 	}
 	var body *zip.File
-	var others []*zip.File
+	var others, properties []*zip.File
 	for _, f := range zr.File {
 		switch {
 		case f.Name == "word/document.xml":
 			body = f
 		case isDocxTextPart(f.Name):
 			others = append(others, f)
+		case f.Name == "docProps/core.xml" || f.Name == "docProps/custom.xml":
+			// The title, subject, author and custom fields can name the
+			// patient, and travel with the file.
+			properties = append(properties, f)
 		case f.Name == "EncryptionInfo" || f.Name == "EncryptedPackage":
 			return "", fmt.Errorf("%w: docx: remove the password before attaching", ErrEncrypted)
 		}
@@ -54,8 +58,10 @@ func docxText(data []byte, maxText int) (string, error) {
 	}
 	var b strings.Builder
 	budget := maxText * 8 // XML markup outweighs the text it carries
-	for _, f := range append([]*zip.File{body}, others...) {
-		if err := docxPartText(f, &b, &budget); err != nil {
+	parts := append([]*zip.File{body}, others...)
+	for k, f := range append(parts, properties...) {
+		allText := k >= len(parts)
+		if err := docxPartText(f, allText, &b, &budget); err != nil {
 			return "", err
 		}
 		b.WriteByte('\n')
@@ -66,7 +72,9 @@ func docxText(data []byte, maxText int) (string, error) {
 	return b.String(), nil
 }
 
-func docxPartText(f *zip.File, b *strings.Builder, budget *int) error {
+// docxPartText appends the text of one part to b: the text runs of
+// WordprocessingML, or every character data when allText is set.
+func docxPartText(f *zip.File, allText bool, b *strings.Builder, budget *int) error {
 	if *budget <= 0 {
 		return fmt.Errorf("%w: docx parts inflate past the scan limit", ErrTooLarge)
 	}
@@ -110,6 +118,9 @@ func docxPartText(f *zip.File, b *strings.Builder, budget *int) error {
 		case xml.CharData:
 			if inText {
 				b.Write(t)
+			} else if allText {
+				b.WriteByte('\n')
+				b.Write(bytes.TrimSpace(t))
 			}
 		}
 	}

@@ -69,6 +69,23 @@ func TestHostilePDFs(t *testing.T) {
 	}
 }
 
+func TestPDFInfoText(t *testing.T) {
+	data := rawPDF("<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", pageObject,
+		flateStream([]byte("BT (Body) Tj ET")),
+		"<< /Title (Labs for MRN 00482913) /Author (Aldrena Quillfeather) >>")
+	data = bytes.Replace(data, []byte("/Root 1 0 R"), []byte("/Root 1 0 R /Info 5 0 R"), 1)
+	got, err := extract.Text("x.pdf", "", data, extract.Limits{MaxInput: 1 << 20, MaxText: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Body", "MRN 00482913", "Aldrena Quillfeather"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("text %q lacks %q", got, want)
+		}
+	}
+}
+
 func TestPDFHugePageCount(t *testing.T) {
 	data := rawPDF("<< /Type /Catalog /Pages 2 0 R >>",
 		"<< /Type /Pages /Kids [3 0 R] /Count 2000000000 >>", pageObject,

@@ -65,6 +65,16 @@ func pdfText(data []byte, maxText int) (text string, err error) {
 	}
 
 	var b strings.Builder
+	// The document information (title, author, subject, keywords) can
+	// name the patient, and travels with the file.
+	info := r.Trailer().Key("Info")
+	for _, key := range []string{"Title", "Author", "Subject", "Keywords"} {
+		if v := info.Key(key).Text(); v != "" {
+			b.WriteString(v)
+			b.WriteByte('\n')
+		}
+	}
+
 	ops := minPDFOperators + pdfOperatorsPerByte*len(data)
 	for _, v := range pages {
 		pageText(pdf.Page{V: v}, &b, &ops, maxText)
