@@ -29,9 +29,10 @@ func isDocxTextPart(name string) bool {
 	return false
 }
 
-// docxText returns the text of a DOCX file. Each part is decompressed
-// through a reader capped at maxText bytes of XML, so that a small file
-// that inflates to gigabytes fails instead of exhausting memory.
+// docxText returns the text of a DOCX file. The parts are decompressed
+// through readers capped at eight times maxText bytes of XML in total, so
+// that a small file that inflates to gigabytes fails instead of
+// exhausting memory.
 func docxText(data []byte, maxText int) (string, error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {

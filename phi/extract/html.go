@@ -11,10 +11,10 @@ import (
 
 // htmlText returns the text of an HTML document for scanning: the text
 // nodes with entities decoded and a line break after each block element.
-// Everything else that travels with the file and can carry PHI is kept
-// too, each on its own line: attribute values (link targets, hidden form
-// values, alt text), comments and the contents of script elements. Only
-// style sheets and the style and class attributes are left out.
+// It keeps everything else that travels with the file and can carry PHI,
+// each on its own line. That is attribute values (link targets, hidden
+// form values, alt text), comments and the contents of script elements.
+// Only style sheets and the style and class attributes are left out.
 func htmlText(data []byte, maxText int) (string, error) {
 	z := html.NewTokenizer(bytes.NewReader(data))
 	var b strings.Builder
