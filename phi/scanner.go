@@ -145,6 +145,7 @@ func (s *Scanner) attachmentText(a Attachment, depth int, unreadable *[]error) (
 		limits := extract.Limits{MaxInput: s.cfg.maxAttBytes, MaxText: s.cfg.maxTextBytes}
 		return extract.Text(a.Name, a.ContentType, a.Data, limits)
 	}
+
 	if depth == maxMessageDepth {
 		return "", fmt.Errorf("attached messages are nested more than %d deep", maxMessageDepth)
 	}
@@ -155,6 +156,7 @@ func (s *Scanner) attachmentText(a Attachment, depth int, unreadable *[]error) (
 	if err != nil {
 		return "", err
 	}
+
 	var b strings.Builder
 	b.WriteString(doc.Subject)
 	b.WriteString("\n")
