@@ -163,6 +163,9 @@ func (r *folderRun) fetchBatch(uids []uint32, options *imap.FetchOptions, handle
 		return r.ctx.Err()
 	}
 
+	// After a failed FETCH the stream position is uncertain, so every
+	// retry starts on a fresh connection.
+	r.s.dropConn()
 	for _, uid := range uids {
 		if done[uid] {
 			continue
@@ -176,6 +179,7 @@ func (r *folderRun) fetchBatch(uids []uint32, options *imap.FetchOptions, handle
 		}
 		if err != nil {
 			r.messageError(uid, err)
+			r.s.dropConn()
 		}
 	}
 	return nil
@@ -190,9 +194,10 @@ func (r *folderRun) fetchOnce(uids []uint32, options *imap.FetchOptions, handle 
 		if msg == nil {
 			break
 		}
-		buf, err := msg.Collect()
-		if err != nil {
-			break
+		buf, broken, err := collectMessage(msg)
+		if broken {
+			r.client.Close()
+			return done, err
 		}
 		uid := uint32(buf.UID)
 		if !slices.Contains(uids, uid) || done[uid] {

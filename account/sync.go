@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
@@ -55,6 +56,14 @@ func (s *Syncer) conn(ctx context.Context) (*imapclient.Client, error) {
 	}
 	s.client = client
 	return client, nil
+}
+
+// dropConn closes and forgets the connection.
+func (s *Syncer) dropConn() {
+	if s.client != nil {
+		s.client.Close()
+		s.client = nil
+	}
 }
 
 // dropIfClosed forgets a connection that has dropped so the next call
@@ -211,10 +220,16 @@ func uidSet(uids []uint32) imap.UIDSet {
 	return set
 }
 
+// flagStrings converts flags for the store. \Recent is left out: it
+// belongs to one session (RFC 3501 section 2.3.2), so storing it would
+// make every other session look like a flag change.
 func flagStrings(flags []imap.Flag) []string {
-	out := make([]string, len(flags))
-	for i, f := range flags {
-		out[i] = string(f)
+	out := make([]string, 0, len(flags))
+	for _, f := range flags {
+		if strings.EqualFold(string(f), `\Recent`) {
+			continue
+		}
+		out = append(out, string(f))
 	}
 	return out
 }

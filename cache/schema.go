@@ -10,7 +10,8 @@ import (
 // database from user_version i to i+1. Append new steps and never edit a
 // released one, because databases in the field have already run it.
 var migrations = []string{
-	// 1: folders, messages and the blind search index.
+	// 1: folders, messages, the blind search index and its prefix
+	// dictionary.
 	`CREATE TABLE folders (
 		id INTEGER PRIMARY KEY,
 		account_tag INTEGER NOT NULL,
@@ -48,6 +49,11 @@ var migrations = []string{
 		date INTEGER NOT NULL,
 		message INTEGER NOT NULL,
 		PRIMARY KEY (tag, date, message)
+	) WITHOUT ROWID;
+	CREATE TABLE prefixes (
+		prefix_tag INTEGER NOT NULL,
+		word_tag INTEGER NOT NULL,
+		PRIMARY KEY (prefix_tag, word_tag)
 	) WITHOUT ROWID;`,
 
 	// 2: sealed records and append-only logs for other packages.

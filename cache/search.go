@@ -15,7 +15,7 @@ func (s *Store) List(account, folder string, offset, limit int) ([]Summary, erro
 }
 
 // Search returns the messages that match every filter of q, newest first.
-// Text filters are answered from the blind index, so a word matches only
+// Text filters use the blind index, so a word matches only
 // as a whole word (or as a prefix for Prefixes), in lower case.
 func (s *Store) Search(q Query) ([]Summary, error) {
 	if q.Offset < 0 || q.Limit < 0 {
@@ -23,11 +23,11 @@ func (s *Store) Search(q Query) ([]Summary, error) {
 	}
 	var out []Summary
 	err := s.inTx(func(tx *sql.Tx, keys sealer) error {
-		tags, err := queryTags(keys, &q)
+		conds, err := queryConditions(keys, &q)
 		if err != nil {
 			return err
 		}
-		query, args := buildSearch(keys, &q, tags)
+		query, args := buildSearch(keys, &q, conds)
 		ids, err := selectIDs(tx, query, args)
 		if err != nil {
 			return err
@@ -39,24 +39,26 @@ func (s *Store) Search(q Query) ([]Summary, error) {
 }
 
 // buildSearch writes the SQL for q. With text filters it walks the index
-// rows of the first tag in date order, which the (tag, date, message)
-// primary key gives without sorting, and probes the other tags by primary
-// key. Without text filters it walks the date index of messages.
-func buildSearch(keys sealer, q *Query, tags []int64) (string, []any) {
+// rows of the first condition, which the (tag, date, message) primary key
+// gives in date order without sorting for a single tag, and probes the
+// other conditions by primary key. A prefix condition expands to the word
+// tags of the prefix dictionary. Without text filters it walks the date
+// index of messages.
+func buildSearch(keys sealer, q *Query, conds []condition) (string, []any) {
 	var (
 		b     strings.Builder
 		where []string
 		args  []any
 	)
 	dateCol, idCol := "m.date", "m.id"
-	if len(tags) > 0 {
+	if len(conds) > 0 {
 		dateCol, idCol = "t0.date", "t0.message"
 		b.WriteString("SELECT t0.message FROM terms t0 JOIN messages m ON m.id = t0.message")
-		where = append(where, "t0.tag = ?")
-		args = append(args, tags[0])
-		for _, t := range tags[1:] {
-			where = append(where, "EXISTS (SELECT 1 FROM terms tx WHERE tx.tag = ? AND tx.date = t0.date AND tx.message = t0.message)")
-			args = append(args, t)
+		where = append(where, "t0.tag "+tagMatch(conds[0]))
+		args = append(args, conds[0].tag)
+		for _, c := range conds[1:] {
+			where = append(where, "EXISTS (SELECT 1 FROM terms tx WHERE tx.tag "+tagMatch(c)+" AND tx.date = t0.date AND tx.message = t0.message)")
+			args = append(args, c.tag)
 		}
 	} else {
 		b.WriteString("SELECT m.id FROM messages m")
@@ -90,6 +92,10 @@ func buildSearch(keys sealer, q *Query, tags []int64) (string, []any) {
 		b.WriteString(" WHERE ")
 		b.WriteString(strings.Join(where, " AND "))
 	}
+	if len(conds) > 0 && conds[0].prefix {
+		// Several words of one message can share the prefix.
+		b.WriteString(" GROUP BY t0.date, t0.message")
+	}
 	fmt.Fprintf(&b, " ORDER BY %s DESC, %s DESC", dateCol, idCol)
 	limit := q.Limit
 	if limit == 0 {
@@ -98,6 +104,15 @@ func buildSearch(keys sealer, q *Query, tags []int64) (string, []any) {
 	b.WriteString(" LIMIT ? OFFSET ?")
 	args = append(args, limit, q.Offset)
 	return b.String(), args
+}
+
+// tagMatch returns the SQL that tests a terms.tag column against c, with
+// one parameter for c.tag.
+func tagMatch(c condition) string {
+	if c.prefix {
+		return "IN (SELECT word_tag FROM prefixes WHERE prefix_tag = ?)"
+	}
+	return "= ?"
 }
 
 func selectIDs(tx *sql.Tx, query string, args []any) ([]int64, error) {

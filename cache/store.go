@@ -20,6 +20,12 @@ type Store struct {
 	mu   sync.RWMutex
 	db   *sql.DB
 	keys sealer // nil while locked
+
+	// knownWords are the word tags whose prefixes are in the prefix
+	// dictionary, so storing a message skips words seen before. It holds
+	// keyed hashes only and is dropped on lock.
+	knownMu    sync.Mutex
+	knownWords map[int64]struct{}
 }
 
 // sqliteFull is SQLITE_FULL, the primary result code for a full disk or a
@@ -39,7 +45,7 @@ func openDB(path string) (*sql.DB, error) {
 		"synchronous(NORMAL)",
 		"foreign_keys(1)",
 		"temp_store(MEMORY)",
-		"secure_delete(1)",
+		"cache_size(-32768)", // 32 MiB of sealed pages
 	} {
 		q.Add("_pragma", p)
 	}
@@ -87,6 +93,7 @@ func (s *Store) detach() error {
 		s.keys.wipe()
 		s.keys = nil
 	}
+	s.forgetWords()
 	if s.db == nil {
 		return nil
 	}

@@ -20,7 +20,7 @@ import (
 	"golang.org/x/crypto/hkdf"
 )
 
-// Mode is how the vault's key-encryption key is made.
+// Mode is the protection scheme of the vault's key-encryption key.
 type Mode int
 
 const (
@@ -86,7 +86,7 @@ type Options struct {
 	MaxDelay time.Duration
 }
 
-// EventKind is what happened to a vault.
+// EventKind is the type of a vault event.
 type EventKind int
 
 const (
@@ -122,7 +122,7 @@ type Event struct {
 	Failures int
 	// Delay is how long the next unlock attempt will wait.
 	Delay time.Duration
-	// Err is why the unlock failed.
+	// Err is the cause of a failed unlock.
 	Err error
 }
 

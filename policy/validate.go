@@ -105,7 +105,12 @@ func ParseDocument(data []byte) (*Document, []Issue) {
 	if dec.More() {
 		return nil, []Issue{{Path: "$", Kind: IssueSyntax, Message: "unexpected data after the JSON document"}}
 	}
-	return parseValue(root)
+	duplicates := duplicateKeys(data)
+	doc, issues := parseValue(root)
+	if len(duplicates) > 0 {
+		return nil, append(duplicates, issues...)
+	}
+	return doc, issues
 }
 
 // parseValue validates a decoded document (maps, slices, json.Number,

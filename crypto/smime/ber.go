@@ -28,6 +28,7 @@ func readBERHeader(data []byte) (berHeader, error) {
 	h.class = data[0] >> 6
 	h.constructed = data[0]&0x20 != 0
 	h.tag = int(data[0] & 0x1f)
+
 	pos := 1
 	if h.tag == 0x1f {
 		h.tag = 0
@@ -43,6 +44,7 @@ func readBERHeader(data []byte) (berHeader, error) {
 			}
 		}
 	}
+
 	if pos >= len(data) {
 		return h, errBERTruncated
 	}
@@ -69,6 +71,7 @@ func readBERHeader(data []byte) (berHeader, error) {
 			return h, errors.New("smime: invalid ASN.1 length")
 		}
 	}
+
 	h.headerLen = pos
 	if h.length >= 0 && h.length > len(data)-pos {
 		return h, errBERTruncated

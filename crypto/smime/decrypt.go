@@ -4,6 +4,7 @@ import (
 	gocrypto "crypto"
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/des"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/subtle"
@@ -55,25 +56,31 @@ type decryptedContent struct {
 
 // contentAlgorithm describes a supported content encryption algorithm.
 type contentAlgorithm struct {
-	name    string
-	keySize int
-	gcm     bool
+	name     string
+	keySize  int
+	gcm      bool
+	newBlock func([]byte) (cipher.Block, error)
 }
 
 func lookupContentAlgorithm(oid asn1.ObjectIdentifier) (contentAlgorithm, bool) {
 	switch {
 	case oid.Equal(oidAES128CBC):
-		return contentAlgorithm{"AES-128-CBC", 16, false}, true
+		return contentAlgorithm{"AES-128-CBC", 16, false, aes.NewCipher}, true
 	case oid.Equal(oidAES192CBC):
-		return contentAlgorithm{"AES-192-CBC", 24, false}, true
+		return contentAlgorithm{"AES-192-CBC", 24, false, aes.NewCipher}, true
 	case oid.Equal(oidAES256CBC):
-		return contentAlgorithm{"AES-256-CBC", 32, false}, true
+		return contentAlgorithm{"AES-256-CBC", 32, false, aes.NewCipher}, true
 	case oid.Equal(oidAES128GCM):
-		return contentAlgorithm{"AES-128-GCM", 16, true}, true
+		return contentAlgorithm{"AES-128-GCM", 16, true, aes.NewCipher}, true
 	case oid.Equal(oidAES192GCM):
-		return contentAlgorithm{"AES-192-GCM", 24, true}, true
+		return contentAlgorithm{"AES-192-GCM", 24, true, aes.NewCipher}, true
 	case oid.Equal(oidAES256GCM):
-		return contentAlgorithm{"AES-256-GCM", 32, true}, true
+		return contentAlgorithm{"AES-256-GCM", 32, true, aes.NewCipher}, true
+	case oid.Equal(oidDESEDE3CBC):
+		// Read-only support for mail from older clients: RFC 8551
+		// section 2.7 lets receivers accept TripleDES, and the status
+		// names it so the user sees the weak cipher. We never send it.
+		return contentAlgorithm{"3DES-CBC", 24, false, des.NewTripleDESCipher}, true
 	}
 	return contentAlgorithm{}, false
 }
@@ -126,7 +133,7 @@ func decryptEnveloped(der []byte, authenticated bool, ids []*Identity) (*decrypt
 	if alg.gcm {
 		plaintext, err = openGCM(key, eci.ContentEncryptionAlgorithm.Parameters.FullBytes, ciphertext, mac, aad)
 	} else {
-		plaintext, err = decryptCBC(key, eci.ContentEncryptionAlgorithm.Parameters.FullBytes, ciphertext)
+		plaintext, err = decryptCBC(alg.newBlock, key, eci.ContentEncryptionAlgorithm.Parameters.FullBytes, ciphertext)
 	}
 	if err != nil {
 		return nil, err
@@ -211,7 +218,7 @@ func openRecipient(info asn1.RawValue, id *Identity, keySize int) ([]byte, bool,
 		return openKeyTransRecipient(info.FullBytes, id, keySize)
 	case info.Class == asn1.ClassContextSpecific && info.Tag == 1:
 		key, matched, err := openKeyAgreeRecipient(info.FullBytes, id)
-		if err == nil && len(key) != keySize {
+		if err == nil && matched && len(key) != keySize {
 			return nil, true, fmt.Errorf("%w: content key has the wrong length", ErrDecryptionFailed)
 		}
 		return key, matched, err
@@ -307,21 +314,22 @@ func parseOAEPParameters(der []byte) (gocrypto.Hash, error) {
 	return hash, nil
 }
 
-func decryptCBC(key, params, ciphertext []byte) ([]byte, error) {
-	var iv []byte
-	if _, err := asn1.Unmarshal(params, &iv); err != nil || len(iv) != aes.BlockSize {
-		return nil, fmt.Errorf("%w: invalid AES-CBC initialization vector", ErrMalformed)
-	}
-	if len(ciphertext) == 0 || len(ciphertext)%aes.BlockSize != 0 {
-		return nil, fmt.Errorf("%w: AES-CBC ciphertext is not a whole number of blocks", ErrMalformed)
-	}
-	block, err := aes.NewCipher(key)
+func decryptCBC(newBlock func([]byte) (cipher.Block, error), key, params, ciphertext []byte) ([]byte, error) {
+	block, err := newBlock(key)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrDecryptionFailed, err)
 	}
+	size := block.BlockSize()
+	var iv []byte
+	if _, err := asn1.Unmarshal(params, &iv); err != nil || len(iv) != size {
+		return nil, fmt.Errorf("%w: invalid CBC initialization vector", ErrMalformed)
+	}
+	if len(ciphertext) == 0 || len(ciphertext)%size != 0 {
+		return nil, fmt.Errorf("%w: CBC ciphertext is not a whole number of blocks", ErrMalformed)
+	}
 	plaintext := make([]byte, len(ciphertext))
 	cipher.NewCBCDecrypter(block, iv).CryptBlocks(plaintext, ciphertext)
-	return unpadPKCS7(plaintext, aes.BlockSize)
+	return unpadPKCS7(plaintext, size)
 }
 
 // unpadPKCS7 checks and removes the padding in constant time, and

@@ -16,7 +16,7 @@ import (
 
 // requireOpenSSL returns the path of openssl, skipping the test when it
 // is missing (failing under CI, where the real peer must be present).
-func requireOpenSSL(t *testing.T) string {
+func requireOpenSSL(t testing.TB) string {
 	t.Helper()
 	path, err := exec.LookPath("openssl")
 	if err != nil {
@@ -35,7 +35,7 @@ type opensslDir struct {
 	openssl string
 }
 
-func newOpenSSLDir(t *testing.T, pki *testPKI) *opensslDir {
+func newOpenSSLDir(t testing.TB, pki *testPKI) *opensslDir {
 	t.Helper()
 	d := &opensslDir{dir: t.TempDir(), openssl: requireOpenSSL(t)}
 	d.writeCert(t, "ca.pem", pki.caCert)
@@ -44,7 +44,7 @@ func newOpenSSLDir(t *testing.T, pki *testPKI) *opensslDir {
 
 func (d *opensslDir) path(name string) string { return filepath.Join(d.dir, name) }
 
-func (d *opensslDir) writeCert(t *testing.T, name string, cert *x509.Certificate) string {
+func (d *opensslDir) writeCert(t testing.TB, name string, cert *x509.Certificate) string {
 	t.Helper()
 	data := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})
 	if err := os.WriteFile(d.path(name), data, 0o600); err != nil {
@@ -55,7 +55,7 @@ func (d *opensslDir) writeCert(t *testing.T, name string, cert *x509.Certificate
 
 // writeIdentity stores the certificate as NAME.crt and the key as
 // NAME.key and returns both paths.
-func (d *opensslDir) writeIdentity(t *testing.T, name string, id *Identity) (string, string) {
+func (d *opensslDir) writeIdentity(t testing.TB, name string, id *Identity) (string, string) {
 	t.Helper()
 	certPath := d.writeCert(t, name+".crt", id.Certificate)
 	der, err := x509.MarshalPKCS8PrivateKey(id.PrivateKey)
@@ -69,7 +69,7 @@ func (d *opensslDir) writeIdentity(t *testing.T, name string, id *Identity) (str
 	return certPath, keyPath
 }
 
-func (d *opensslDir) writeFile(t *testing.T, name string, data []byte) string {
+func (d *opensslDir) writeFile(t testing.TB, name string, data []byte) string {
 	t.Helper()
 	if err := os.WriteFile(d.path(name), data, 0o600); err != nil {
 		t.Fatal(err)
@@ -78,7 +78,7 @@ func (d *opensslDir) writeFile(t *testing.T, name string, data []byte) string {
 }
 
 // run executes openssl with args and returns its standard output.
-func (d *opensslDir) run(t *testing.T, stdin []byte, args ...string) []byte {
+func (d *opensslDir) run(t testing.TB, stdin []byte, args ...string) []byte {
 	t.Helper()
 	cmd := exec.Command(d.openssl, args...)
 	cmd.Dir = d.dir
