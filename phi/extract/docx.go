@@ -40,8 +40,11 @@ func docxText(data []byte, maxText int) (string, error) {
 	}
 	var body *zip.File
 	var others, properties []*zip.File
+	media := 0
 	for _, f := range zr.File {
 		switch {
+		case strings.HasPrefix(f.Name, "word/media/"):
+			media++
 		case f.Name == "word/document.xml":
 			body = f
 		case isDocxTextPart(f.Name):
@@ -60,15 +63,24 @@ func docxText(data []byte, maxText int) (string, error) {
 	var b strings.Builder
 	budget := maxText * 8 // XML markup outweighs the text it carries
 	parts := append([]*zip.File{body}, others...)
+	bodyText := 0
 	for k, f := range append(parts, properties...) {
 		allText := k >= len(parts)
 		if err := docxPartText(f, allText, &b, &budget); err != nil {
 			return "", err
 		}
 		b.WriteByte('\n')
+		if k < len(parts) {
+			bodyText = len(strings.TrimSpace(b.String()))
+		}
 		if b.Len() > maxText {
 			return "", fmt.Errorf("%w: its text is over the limit of %d bytes", ErrTooLarge, maxText)
 		}
+	}
+	// Pictures with no text are most likely a scanned page, whose PHI
+	// cannot be read without OCR, so the file must not pass as clean.
+	if bodyText == 0 && media > 0 {
+		return "", fmt.Errorf("%w: docx has images but no text (a scanned document?)", ErrUnsupported)
 	}
 	return b.String(), nil
 }

@@ -215,6 +215,10 @@ func TestDOCXErrors(t *testing.T) {
 		{"invalid xml", zipOf(t, map[string]string{"word/document.xml": "<w:document><w:t>x</w:document>"}), extract.ErrCorrupt},
 		{"encrypted", zipOf(t, map[string]string{"EncryptionInfo": "x", "word/document.xml": "<a/>"}), extract.ErrEncrypted},
 		{"inflates past limit", zipOf(t, map[string]string{"word/document.xml": bomb}), extract.ErrTooLarge},
+		{"images but no text", zipOf(t, map[string]string{
+			"word/document.xml":     `<w:document xmlns:w="w"><w:body><w:p/></w:body></w:document>`,
+			"word/media/image1.png": "\x89PNG",
+		}), extract.ErrUnsupported},
 	}
 	// A small text limit makes the 2 MB part inflate past the limit.
 	limits := extract.Limits{MaxInput: 1 << 20, MaxText: 64 << 10}

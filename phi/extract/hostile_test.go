@@ -98,3 +98,45 @@ func TestPDFHugePageCount(t *testing.T) {
 		t.Errorf("text %q lacks the page's text", got)
 	}
 }
+
+func TestPDFImageOnlyPageUnsupported(t *testing.T) {
+	data := rawPDF("<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /Resources << /XObject << /Im1 5 0 R >> >> /Contents 4 0 R >>",
+		flateStream([]byte("q 612 0 0 792 0 0 cm /Im1 Do Q")),
+		"<< /Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray /BitsPerComponent 8 /Length 1 >>\nstream\n\x00\nendstream")
+	_, err := extract.Text("scan.pdf", "", data, extract.Limits{MaxInput: 1 << 20, MaxText: 1 << 20})
+	if !errors.Is(err, extract.ErrUnsupported) {
+		t.Errorf("got %v, want ErrUnsupported for a page of images", err)
+	}
+}
+
+func TestPDFBlankPageAllowed(t *testing.T) {
+	data := rawPDF("<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", pageObject,
+		flateStream([]byte("")))
+	got, err := extract.Text("blank.pdf", "", data, extract.Limits{MaxInput: 1 << 20, MaxText: 1 << 20})
+	if err != nil {
+		t.Fatalf("blank page: %v", err)
+	}
+	if strings.TrimSpace(got) != "" {
+		t.Errorf("blank page gave text %q", got)
+	}
+}
+
+func TestPDFParentCycle(t *testing.T) {
+	// The page has no resources and is its own parent, so a lookup of
+	// inherited resources that follows /Parent without a bound never
+	// returns, and this test would hang until go test's timeout.
+	data := rawPDF("<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 3 0 R /Contents 4 0 R >>",
+		flateStream([]byte("BT /F1 12 Tf (MRN 00482913) Tj ET")))
+	got, err := extract.Text("x.pdf", "", data, extract.Limits{MaxInput: 1 << 20, MaxText: 1 << 20})
+	if err != nil {
+		t.Fatalf("page with a /Parent cycle: %v", err)
+	}
+	if !strings.Contains(got, "MRN 00482913") {
+		t.Errorf("text %q lacks the page's text", got)
+	}
+}
