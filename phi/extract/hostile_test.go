@@ -140,3 +140,31 @@ func TestPDFParentCycle(t *testing.T) {
 		t.Errorf("text %q lacks the page's text", got)
 	}
 }
+
+func TestPDFPrecheck(t *testing.T) {
+	page := []string{"<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		pageObject, flateStream([]byte("BT (MRN 00482913) Tj ET"))}
+	valid := rawPDF(page...)
+	// A second trailer whose /Prev points back at its own xref table.
+	xref := bytes.LastIndex(valid, []byte("xref\n0 "))
+	loop := bytes.Replace(valid, []byte("/Root 1 0 R >>"), []byte(fmt.Sprintf("/Root 1 0 R /Prev %d >>", xref)), 1)
+	cases := []struct {
+		name string
+		data []byte
+		want error
+	}{
+		{"prev loop", loop, extract.ErrCorrupt},
+		{"huge size", bytes.Replace(valid, []byte("/Size 5"), []byte("/Size 900000000000"), 1), extract.ErrCorrupt},
+		{"extends", rawPDF(append(page, "<< /Type /ObjStm /N 1 /First 4 /Extends 5 0 R /Length 0 >>\nstream\n\nendstream")...), extract.ErrUnsupported},
+		{"object count", rawPDF(append(page, "<< /Type /ObjStm /N 99999999 /First 4 /Length 0 >>\nstream\n\nendstream")...), extract.ErrCorrupt},
+	}
+	for _, c := range cases {
+		_, err := extract.Text("x.pdf", "", c.data, extract.Limits{MaxInput: 1 << 20, MaxText: 1 << 20})
+		if !errors.Is(err, c.want) {
+			t.Errorf("%s: got %v, want %v", c.name, err, c.want)
+		}
+	}
+	if _, err := extract.Text("x.pdf", "", valid, extract.Limits{MaxInput: 1 << 20, MaxText: 1 << 20}); err != nil {
+		t.Errorf("valid file rejected: %v", err)
+	}
+}

@@ -46,6 +46,9 @@ func pdfText(data []byte, maxText int) (text string, err error) {
 		}
 	}()
 
+	if err := precheckPDF(data); err != nil {
+		return "", err
+	}
 	r, err := pdf.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		if strings.Contains(err.Error(), "encrypt") || strings.Contains(err.Error(), "password") {
