@@ -2,7 +2,13 @@ package extract
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"strings"
+	"time"
+
+	"github.com/pdfcpu/pdfcpu/pkg/api"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 )
 
 // maxXrefSections caps the chain of cross-reference sections that
@@ -14,14 +20,13 @@ const maxXrefSections = 256
 // a /Prev chain of cross-reference sections that returns to a section it
 // has visited, a /Size larger than the file could hold, an object stream
 // that extends another (the library follows /Extends without a bound),
-// and an object stream that declares more objects than the file has
-// bytes. Each check scans the raw bytes and is linear in the file size.
+// an object stream that declares more objects than the file has bytes,
+// and an object stream stored in an object stream. The first four scan
+// the raw bytes; the last reads the structure with pdfcpu.
 //
-// NOTE: these checks cover the loops found by reading the library, not
-// every one. An object stream stored inside another object stream, for
-// example, still makes the library recurse until the stack is exhausted,
-// which ends the process. Moving to a parser built for hostile input
-// would remove the class.
+// NOTE: these checks cover the loops found by reading the library's
+// code, not necessarily every one. Extracting text with a parser built
+// for hostile input would remove the class.
 func precheckPDF(data []byte) error {
 	if n, ok := maxIntAfter(data, []byte("/Size")); ok && n > int64(len(data))+1024 {
 		return fmt.Errorf("%w: pdf: /Size %d is larger than the file can hold", ErrCorrupt, n)
@@ -32,7 +37,10 @@ func precheckPDF(data []byte) error {
 	if bytes.Contains(data, []byte("/Extends")) {
 		return fmt.Errorf("%w: pdf: extended object streams are not supported", ErrUnsupported)
 	}
-	return checkXrefChain(data)
+	if err := checkXrefChain(data); err != nil {
+		return err
+	}
+	return checkObjectStreams(data)
 }
 
 // checkXrefChain follows /Prev from the last startxref and fails on a
@@ -144,4 +152,38 @@ func intAt(data []byte, p int) (int64, bool) {
 		p++
 	}
 	return n, digits > 0
+}
+
+// pdfReadTimeout bounds the structural read by pdfcpu, which checks its
+// context between objects.
+const pdfReadTimeout = 10 * time.Second
+
+// checkObjectStreams reads the file's structure with pdfcpu, a parser
+// with work budgets of its own, and rejects an object stream that is
+// itself stored in an object stream. The PDF specification forbids that,
+// and the text library resolves such a chain by recursion without a
+// bound, which can exhaust the stack.
+func checkObjectStreams(data []byte) error {
+	conf := model.NewStatelessConfiguration()
+	conf.ValidationMode = model.ValidationRelaxed
+	c, cancel := context.WithTimeout(context.Background(), pdfReadTimeout)
+	defer cancel()
+	ctx, err := api.ReadContext(c, bytes.NewReader(data), conf)
+	if err != nil {
+		msg := strings.ToLower(err.Error())
+		if strings.Contains(msg, "encrypt") || strings.Contains(msg, "password") {
+			return fmt.Errorf("%w: pdf: remove the password before attaching, or scan it before encrypting", ErrEncrypted)
+		}
+		return fmt.Errorf("%w: pdf: %v", ErrCorrupt, err)
+	}
+	for id, entry := range ctx.XRefTable.Table {
+		if entry == nil || !entry.Compressed || entry.ObjectStream == nil {
+			continue
+		}
+		container := ctx.XRefTable.Table[*entry.ObjectStream]
+		if container != nil && container.Compressed {
+			return fmt.Errorf("%w: pdf: object %d is in object stream %d, which is itself compressed", ErrCorrupt, id, *entry.ObjectStream)
+		}
+	}
+	return nil
 }
