@@ -16,13 +16,13 @@ import (
 const maxXrefSections = 256
 
 // precheckPDF rejects structures on which the PDF library
-// (github.com/ledongthuc/pdf) loops forever or allocates without bound:
-// a /Prev chain of cross-reference sections that returns to a section it
-// has visited, a /Size larger than the file could hold, an object stream
-// that extends another (the library follows /Extends without a bound),
-// an object stream that declares more objects than the file has bytes,
-// and an object stream stored in an object stream. The first four scan
-// the raw bytes; the last reads the structure with pdfcpu.
+// (github.com/ledongthuc/pdf) loops forever or allocates without bound.
+// These are a /Prev chain of cross-reference sections that returns to a
+// section it has visited, a /Size larger than the file could hold, an
+// object stream that extends another, an object stream that declares
+// more objects than the file has bytes, and an object stream stored in an
+// object stream. The first four checks scan the raw bytes, and the last
+// reads the structure with pdfcpu.
 //
 // NOTE: these checks cover the loops found by reading the library's
 // code, not necessarily every one. Extracting text with a parser built
