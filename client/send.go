@@ -18,6 +18,7 @@ import (
 	"securemail/cache"
 	"securemail/compose"
 	"securemail/crypto"
+	"securemail/crypto/discovery"
 	"securemail/crypto/pgp"
 	"securemail/crypto/smime"
 	"securemail/phi"
@@ -33,7 +34,7 @@ func (c *Client) Review(draft *compose.Draft) (*compose.Report, error) {
 		return nil, err
 	}
 	c.discoverRecipients(s, draft)
-	env, err := c.composeEnv(s)
+	env, err := c.composeEnv(s, draft)
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +54,7 @@ func (c *Client) Send(accountID string, draft *compose.Draft, report *compose.Re
 	if _, err := loadAccount(s, accountID); err != nil {
 		return nil, fmt.Errorf("client: account %q: %w", accountID, err)
 	}
-	env, err := c.composeEnv(s)
+	env, err := c.composeEnv(s, draft)
 	if err != nil {
 		return nil, err
 	}
@@ -150,14 +151,19 @@ func methodName(m compose.Method) string {
 	return "none"
 }
 
-// composeEnv builds what compose.Review and compose.Seal read.
-func (c *Client) composeEnv(s *session) (*compose.Env, error) {
+// composeEnv builds what compose.Review and compose.Seal read for draft.
+func (c *Client) composeEnv(s *session, draft *compose.Draft) (*compose.Env, error) {
 	settings := c.policy.Settings()
 	scanner, err := phi.NewScanner(phiConfig(settings))
 	if err != nil {
 		return nil, fmt.Errorf("client: the policy's PHI settings are invalid: %w", err)
 	}
+	var autocrypt string
+	if slices.Contains(settings.KeyDiscovery.Sources, "autocrypt") {
+		autocrypt = c.autocryptHeader(s, draft.From.Address)
+	}
 	return &compose.Env{
+		Autocrypt: autocrypt,
 		Policy:    composePolicy(settings),
 		Scanner:   phiScanner{scanner: scanner, attachments: settings.PHI.Detectors.Attachments},
 		Keys:      keyDirectory{c: c, s: s},
@@ -167,6 +173,28 @@ func (c *Client) composeEnv(s *session) (*compose.Env, error) {
 		Contacts:  contactBook{s: s},
 		Now:       c.opts.Now,
 	}, nil
+}
+
+// autocryptHeader returns the Autocrypt header value advertising the
+// sender's own OpenPGP key, or "" when the sender has none.
+func (c *Client) autocryptHeader(s *session, from string) string {
+	key, err := s.signingKey(from, c.opts.Now())
+	if err != nil || key == nil {
+		return ""
+	}
+	pub, err := key.ToPublic()
+	if err != nil {
+		return ""
+	}
+	raw, err := pub.Serialize()
+	if err != nil {
+		return ""
+	}
+	value, err := discovery.FormatAutocrypt(from, discovery.Mutual, raw)
+	if err != nil {
+		return ""
+	}
+	return value
 }
 
 func composePolicy(s policy.Settings) compose.Policy {

@@ -159,6 +159,7 @@ func newHeader(d *Draft, report *Report, env *Env, random io.Reader) (*messageHe
 		messageID: id,
 		inReplyTo: d.InReplyTo,
 		refs:      d.References,
+		autocrypt: env.Autocrypt,
 	}, nil
 }
 
