@@ -236,8 +236,11 @@ func TestLDAPLookupWithSlapd(t *testing.T) {
 		l := f.client(f.srv.LDAPSURL)
 		l.BaseDN = "ou=nowhere," + slapdtest.Suffix
 		_, err := l.Lookup(lookupCtx(t), "ana.silva@hospital.example")
-		if err == nil || !strings.Contains(err.Error(), "base DN") {
-			t.Fatalf("error = %v, want one naming the base DN", err)
+		if err == nil {
+			t.Fatal("Lookup below a missing base DN succeeded")
+		}
+		if !strings.Contains(err.Error(), "base DN") {
+			t.Errorf("error = %v, want one naming the base DN", err)
 		}
 	})
 }
