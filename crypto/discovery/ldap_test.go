@@ -47,7 +47,7 @@ const (
 )
 
 // startDirectory runs slapd with one entry per lookup outcome.
-func startDirectory(t *testing.T) *directoryFixture {
+func startDirectory(t testing.TB) *directoryFixture {
 	t.Helper()
 	issuer := slapdtest.NewCA(t, "hospital S/MIME CA")
 	f := &directoryFixture{
@@ -95,7 +95,7 @@ func (f *directoryFixture) client(url string) LDAP {
 	return LDAP{URL: url, BaseDN: slapdtest.People, RootCAs: f.srv.CA.Pool()}
 }
 
-func lookupCtx(t *testing.T) context.Context {
+func lookupCtx(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	t.Cleanup(cancel)
 	return ctx
@@ -307,4 +307,18 @@ func FuzzLDAPCertificateValue(f *testing.F) {
 			}
 		}
 	})
+}
+
+// BenchmarkLDAPLookup measures one lookup over ldaps://, including the
+// TCP connection and TLS handshake, against slapd on loopback.
+func BenchmarkLDAPLookup(b *testing.B) {
+	f := startDirectory(b)
+	l := f.client(f.srv.LDAPSURL)
+	// Without a deadline each lookup gets the default timeout.
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := l.Lookup(ctx, "chen.li@hospital.example"); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
