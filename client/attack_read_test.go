@@ -107,9 +107,9 @@ func hostileHeader(id, from, subject, contentType string) string {
 }
 
 // unprotectedPGPMessage builds an armored OpenPGP message for the key in
-// armoredPublic whose
-// data is in a Symmetrically Encrypted Data packet (tag 9), which has no
-// integrity protection: a modified ciphertext decrypts to modified text.
+// armoredPublic. Its data is in a Symmetrically Encrypted Data packet
+// (tag 9), which has no integrity protection, so a modified ciphertext
+// decrypts to modified text.
 func unprotectedPGPMessage(t *testing.T, armoredPublic string, text []byte) []byte {
 	t.Helper()
 	ring, err := openpgp.ReadArmoredKeyRing(strings.NewReader(armoredPublic))
