@@ -61,9 +61,9 @@ func TestAttackLockedClientRefusesWork(t *testing.T) {
 
 	calls := map[string]func() error{
 		"OpenMessage": func() error { _, err := c.OpenMessage(id); return err },
-		"List":        func() error { _, err := c.List("local", "INBOX", 0, 10); return err },
+		"List":        func() error { _, err := c.List(localAccount, "INBOX", 0, 10); return err },
 		"Search":      func() error { _, err := c.Search(cache.Query{Words: []string{"body"}}); return err },
-		"Folders":     func() error { _, err := c.Folders("local"); return err },
+		"Folders":     func() error { _, err := c.Folders(localAccount); return err },
 		"Accounts":    func() error { _, err := c.Accounts(); return err },
 		"AddAccount": func() error {
 			return c.AddAccount(Account{Address: "b@clinic.test", IMAP: accountEndpoint("127.0.0.1", 1), SMTP: accountEndpoint("127.0.0.1", 1)}, "pw")

@@ -22,6 +22,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/emersion/go-message/textproto"
 
+	"securemail/audit"
 	"securemail/cache"
 	"securemail/compose"
 	"securemail/crypto"
@@ -522,6 +523,10 @@ func mustHeader(raw string) textproto.Header {
 	return h
 }
 
+// localAccount is the account of messages stored by putRawMessage. It is
+// a bare address so that the audit events of opening them are valid.
+const localAccount = "local@clinic.test"
+
 // putRawMessage stores raw in c's cache as an INBOX message, for tests
 // that need no server.
 func putRawMessage(t *testing.T, c *Client, raw []byte) int64 {
@@ -530,7 +535,7 @@ func putRawMessage(t *testing.T, c *Client, raw []byte) int64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &cache.Message{Account: "local", Folder: "INBOX", UIDValidity: 1, UID: uint32(time.Now().UnixNano() & 0x7fffffff),
+	m := &cache.Message{Account: localAccount, Folder: "INBOX", UIDValidity: 1, UID: uint32(time.Now().UnixNano() & 0x7fffffff),
 		Size: int64(len(raw)), Date: time.Now(), Raw: raw}
 	if err := s.store.PutMessage(m); err != nil {
 		t.Fatal(err)
@@ -668,5 +673,109 @@ func TestAttackAutocryptRollsBackRevocation(t *testing.T) {
 	if st.State == compose.KeyUsable {
 		t.Skip("known defect: crypto.Directory.Observe replaces the bound public key with any copy of the same " +
 			"fingerprint, so a forged Autocrypt header strips a revocation and the key is usable again")
+	}
+}
+
+// TestAttackPendingKeyVerifiesSignature plants Mallory's key as Rosa's
+// through a forged Autocrypt header, then sends mail signed with it. The
+// key is only pending (the user never accepted it), so the signature must
+// not count as good signature coverage of a message from Rosa.
+func TestAttackPendingKeyVerifiesSignature(t *testing.T) {
+	victim, _ := newProfile(t, "attack-pending", testPolicy(t))
+	now := time.Now()
+	rosa, err := pgp.GenerateKey("Rosa Lind", "rosa@clinic.test", &pgp.KeyOptions{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	armored, err := rosa.ArmorPublic()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := victim.ImportOpenPGP([]byte(armored), nil); err != nil {
+		t.Fatal(err)
+	}
+	forged, err := pgp.GenerateKey("Rosa Lind", "rosa@clinic.test", &pgp.KeyOptions{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	forgedPublic, err := forged.ToPublic()
+	if err != nil {
+		t.Fatal(err)
+	}
+	forgedBytes, err := forgedPublic.Serialize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ac, err := discovery.FormatAutocrypt("rosa@clinic.test", discovery.NoPreference, forgedBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := "From: rosa@clinic.test\r\nTo: victim@clinic.test\r\nSubject: hi\r\nMessage-ID: <pending-1@lab.test>\r\n" +
+		"Date: Mon, 02 Mar 2026 10:00:00 +0000\r\nAutocrypt: " + ac + "\r\nContent-Type: text/plain\r\n\r\nhi\r\n"
+	if _, err := victim.OpenMessage(putRawMessage(t, victim, []byte(first))); err != nil {
+		t.Fatal(err)
+	}
+	b, err := victimTrust(t, victim).Lookup(crypto.SchemeOpenPGP, "rosa@clinic.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Fingerprint != rosa.Fingerprint() {
+		t.Fatalf("a forged Autocrypt header replaced Rosa's imported key")
+	}
+	if b.Pending == nil {
+		t.Fatal("the forged Autocrypt key is not even pending; the case no longer applies")
+	}
+
+	signed, err := pgp.SignEntity([]byte("Content-Type: text/plain; charset=utf-8\r\n\r\nStop the anticoagulant today.\r\n"), forged, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	header := hostileHeader("pending-2@lab.test", "Rosa Lind <rosa@clinic.test>", "Dose", "text/plain")
+	header = strings.Replace(header, "Content-Type: text/plain\r\n", "", 1)
+	raw, err := crypto.Assemble(mustHeader(header), signed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := victim.OpenMessage(putRawMessage(t, victim, raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaves := o.Root.Leaves()
+	if len(leaves) != 1 {
+		t.Fatalf("%d leaves, want 1", len(leaves))
+	}
+	sig := leaves[0].Status.Signature
+	if sig.State == crypto.GoodSignature && !sig.KeyChanged {
+		t.Errorf("a signature by the pending key is good and not marked as a changed key: %+v", sig)
+	}
+	if sig.State == crypto.GoodSignature && sig.MatchesFrom && o.Signature == crypto.CoverageFull {
+		t.Skipf("known defect: client.keyRing puts pending keys in the verification ring, so a key planted by a "+
+			"forged Autocrypt header yields a good signature matching From with full coverage (KeyChanged %v)", sig.KeyChanged)
+	}
+}
+
+// TestAttackOddMessageIDUnaudited opens messages whose Message-ID the
+// audit trail does not accept. Opening and decrypting must be recorded
+// all the same, because the sender picks the Message-ID.
+func TestAttackOddMessageIDUnaudited(t *testing.T) {
+	c, _ := newProfile(t, "attack-msgid", testPolicy(t))
+	count := func() int {
+		var buf bytes.Buffer
+		if _, err := c.ExportAudit(&buf, audit.FormatJSONLines, time.Time{}, time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+		return bytes.Count(buf.Bytes(), []byte(`"message.opened"`))
+	}
+	for _, id := range []string{"<plain@lab.test>", "<no-at-sign>", "<has space@lab.test>", "<" + strings.Repeat("a", 1000) + "@lab.test>"} {
+		before := count()
+		raw := "From: a@lab.test\r\nSubject: s\r\nMessage-ID: " + id + "\r\n\r\nbody\r\n"
+		if _, err := c.OpenMessage(putRawMessage(t, c, []byte(raw))); err != nil {
+			t.Fatal(err)
+		}
+		if count() == before {
+			t.Skipf("known defect: client.OpenMessage records the sender's Message-ID unchecked, and audit "+
+				"rejects the whole event when it is invalid, so opening a message with Message-ID %.40q is not "+
+				"audited; last append error: %v", id, c.AuditErr())
+		}
 	}
 }

@@ -208,7 +208,7 @@ func TestAttackVaultTruncatedDatabase(t *testing.T) {
 			return
 		}
 		defer reopened.Lock(LockManual)
-		_, lerr := reopened.List("local", "INBOX", 0, 100)
+		_, lerr := reopened.List(localAccount, "INBOX", 0, 100)
 		r, verr := reopened.VerifyAudit()
 		if lerr == nil && verr == nil && r.OK() {
 			t.Error("a database truncated to half its size reads without any error")
