@@ -6,6 +6,9 @@ import (
 	"net/mail"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/emersion/go-message"
 
 	"securemail/compose"
 	"securemail/policy"
@@ -305,4 +308,130 @@ func TestAttackSendPunycodeLookalike(t *testing.T) {
 			t.Errorf("lookalike %s not blocked under a blocking policy", addr)
 		}
 	}
+}
+
+// TestAttackSendHeaderInjection puts line breaks into each draft field
+// that reaches a header, trying to add a field to the sealed messages.
+// Rejecting the draft is sound; sealing it with the injected line is not.
+func TestAttackSendHeaderInjection(t *testing.T) {
+	const (
+		senderAddr = "rosa@clinic.test"
+		keyedAddr  = "omar@clinic.test"
+		injected   = "X-Injected-Zq7"
+	)
+	sender, keyed := attackSender(t, testPolicy(t), senderAddr, keyedAddr)
+	fields := map[string]func(d *compose.Draft){
+		"from name": func(d *compose.Draft) { d.From.Name = "Rosa\r\n" + injected + ": v" },
+		"to name":   func(d *compose.Draft) { d.To[0].Name = "Omar\r\n" + injected + ": v" },
+		"subject":   func(d *compose.Draft) { d.Subject = "Rota\r\n" + injected + ": v" },
+		"in-reply-to": func(d *compose.Draft) {
+			d.InReplyTo = "abc@lab.test>\r\n" + injected + ": v\r\nX-Dummy: <x@lab.test"
+		},
+		"references": func(d *compose.Draft) {
+			d.References = []string{"def@lab.test>\r\n" + injected + ": v\r\nX-Dummy: <y@lab.test"}
+		},
+		"attachment name": func(d *compose.Draft) {
+			d.Attachments = []compose.Attachment{{Name: "a.txt\"\r\n" + injected + ": v", Data: []byte("x")}}
+		},
+		"attachment type": func(d *compose.Draft) {
+			d.Attachments = []compose.Attachment{{Name: "a.txt", ContentType: "text/plain\r\n" + injected + ": v", Data: []byte("x")}}
+		},
+	}
+	for name, mutate := range fields {
+		t.Run(name, func(t *testing.T) {
+			draft := &compose.Draft{
+				From:    mail.Address{Name: "Rosa", Address: senderAddr},
+				To:      []mail.Address{{Name: "Omar", Address: keyedAddr}, {Address: "lab@lab.test"}},
+				Subject: "Rota",
+				Body:    "See you Monday.\n",
+			}
+			mutate(draft)
+			report, err := sender.Review(draft)
+			if err != nil {
+				t.Logf("review rejected the draft: %v", err)
+				return
+			}
+			sealed, err := sender.Send(senderAddr, draft, report, confirmAll(report))
+			if err != nil {
+				t.Logf("send rejected the draft: %v", err)
+				return
+			}
+			for _, e := range sealed.Envelopes {
+				for _, key := range headerKeys(t, e.Raw) {
+					if strings.EqualFold(key, injected) {
+						t.Errorf("envelope for %v (%v) has an injected header field", e.Recipients, e.Method)
+					}
+				}
+				if e.Method == compose.MethodOpenPGP {
+					if inner := openRaw(t, keyed, e.Raw); strings.Contains(inner, "\n"+injected+":") {
+						t.Errorf("the decrypted copy for %v has an injected header field", e.Recipients)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestAttackSendConsentRevokedAfterReview reviews a draft to a patient
+// with a recorded consent to plain mail, revokes the consent, and sends.
+func TestAttackSendConsentRevokedAfterReview(t *testing.T) {
+	const (
+		senderAddr = "rosa@clinic.test"
+		keyedAddr  = "omar@clinic.test"
+		patient    = "patient@lab.test"
+	)
+	eff := testPolicy(t)
+	if err := eff.Set("encryption.required", false, policy.SourceUser); err != nil {
+		t.Fatal(err)
+	}
+	if err := eff.Set("encryption.allowedMethods", []string{"openpgp", "smime", "consented-plain"}, policy.SourceUser); err != nil {
+		t.Fatal(err)
+	}
+	sender, _ := attackSender(t, eff, senderAddr, keyedAddr)
+	if err := sender.RecordConsent(senderAddr, patient, "Nurse Kim", time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	draft := &compose.Draft{
+		From: mail.Address{Address: senderAddr}, To: []mail.Address{{Address: patient}},
+		Subject: "Appointment", Body: "Your appointment is on Monday.\n",
+	}
+	report, err := sender.Review(draft)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(report.Recipients) != 1 || report.Recipients[0].Method != compose.MethodPlain {
+		t.Fatalf("review with a consent planned %+v, want plain mail", report.Recipients)
+	}
+	if err := sender.RevokeConsent(patient); err != nil {
+		t.Fatal(err)
+	}
+	_, err = sender.Send(senderAddr, draft, report, confirmAll(report))
+	if !errors.Is(err, compose.ErrReviewStale) {
+		t.Errorf("Send after the consent was revoked: %v, want ErrReviewStale", err)
+	}
+}
+
+// headerKeys returns the field names of every header section in raw: the
+// message's and each MIME part's.
+func headerKeys(t *testing.T, raw []byte) []string {
+	t.Helper()
+	m, err := message.Read(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatalf("parsing a sealed envelope: %v", err)
+	}
+	var keys []string
+	err = m.Walk(func(_ []int, e *message.Entity, err error) error {
+		if err != nil {
+			return err
+		}
+		fields := e.Header.Fields()
+		for fields.Next() {
+			keys = append(keys, fields.Key())
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("walking a sealed envelope: %v", err)
+	}
+	return keys
 }
