@@ -14,10 +14,10 @@ import (
 	"securemail/crypto"
 )
 
-// TestAttackLockedClientRefusesWork calls every method that needs the
+// TestAttackLockedClientRejectsWork calls every method that needs the
 // vault after Lock and checks that each returns ErrLocked, and that the
 // private keys loaded before the lock are wiped.
-func TestAttackLockedClientRefusesWork(t *testing.T) {
+func TestAttackLockedClientRejectsWork(t *testing.T) {
 	c, opts := newProfile(t, "locked", testPolicy(t))
 	key, err := c.GenerateKey("Rosa Lind", "rosa@clinic.test", false)
 	if err != nil {
