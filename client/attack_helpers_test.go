@@ -2,6 +2,7 @@ package client
 
 import (
 	"bytes"
+	"crypto/x509"
 	"strings"
 	"testing"
 
@@ -23,7 +24,8 @@ func openRaw(t *testing.T, c *Client, raw []byte) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := c.reader(s)
+	var harvested []*x509.Certificate
+	r, err := c.reader(s, outerFrom(raw), &harvested)
 	if err != nil {
 		t.Fatal(err)
 	}

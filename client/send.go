@@ -496,11 +496,9 @@ func (c *Client) RecordConsent(accountID, address, recordedBy string, expires ti
 	if err := s.store.PutRecord(consentKind, addr, raw); err != nil {
 		return err
 	}
-	scope := "until revoked"
-	if !expires.IsZero() {
-		scope = "until " + expires.UTC().Format(time.DateOnly)
-	}
-	c.record(audit.ConsentRecorded(accountID, addr, scope))
+	// The expiry stays in the sealed consent record; the trail records
+	// what was consented to.
+	c.record(audit.ConsentRecorded(accountID, addr, "plain-mail"))
 	return nil
 }
 
