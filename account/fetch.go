@@ -112,6 +112,7 @@ func (r *folderRun) storeFetched(buf *imapclient.FetchMessageBuffer, section *im
 	if raw == nil {
 		return fmt.Errorf("server sent no %s for the message", sectionName(headerOnly))
 	}
+
 	info := parseHeaderInfo(raw, buf.InternalDate)
 	msg := &cache.Message{
 		Account:     r.s.cfg.ID,
@@ -129,6 +130,7 @@ func (r *folderRun) storeFetched(buf *imapclient.FetchMessageBuffer, section *im
 	if err := r.s.store.PutMessage(msg); err != nil {
 		return fmt.Errorf("failed to store the message: %w", err)
 	}
+
 	r.local[uid] = cache.UIDState{UID: uid, ModSeq: msg.ModSeq, Flags: msg.Flags, HeaderOnly: headerOnly}
 	r.sizes[uid] = buf.RFC822Size
 	if headerOnly {

@@ -81,7 +81,7 @@ func (r *folderRun) sync() error {
 	}
 
 	// Record the folder before fetching, keeping the old sync marks, so
-	// an interrupted run still knows the UIDVALIDITY of what it stored.
+	// an interrupted run still has the UIDVALIDITY of what it stored.
 	folder := cache.Folder{Account: account, Name: r.folder.Name, Role: r.folder.Role, UIDValidity: selected.UIDValidity}
 	if known {
 		folder.UIDNext = prev.UIDNext
