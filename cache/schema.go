@@ -1,0 +1,126 @@
+package cache
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// migrations are the schema steps in order. migrations[i] moves the
+// database from user_version i to i+1. Append new steps and never edit a
+// released one, because databases in the field have already run it.
+var migrations = []string{
+	// 1: folders, messages, the blind search index and its prefix
+	// dictionary.
+	`CREATE TABLE folders (
+		id INTEGER PRIMARY KEY,
+		account_tag INTEGER NOT NULL,
+		name_tag INTEGER NOT NULL,
+		account BLOB NOT NULL,
+		name BLOB NOT NULL,
+		role BLOB NOT NULL,
+		uid_validity INTEGER NOT NULL DEFAULT 0,
+		uid_next INTEGER NOT NULL DEFAULT 0,
+		highest_modseq INTEGER NOT NULL DEFAULT 0,
+		UNIQUE (account_tag, name_tag)
+	);
+	CREATE TABLE messages (
+		id INTEGER PRIMARY KEY,
+		folder_id INTEGER NOT NULL REFERENCES folders(id),
+		uid INTEGER NOT NULL,
+		uid_validity INTEGER NOT NULL,
+		modseq INTEGER NOT NULL,
+		flags TEXT NOT NULL,
+		size INTEGER NOT NULL,
+		date INTEGER NOT NULL,
+		encrypted INTEGER NOT NULL,
+		header_only INTEGER NOT NULL,
+		message_id_tag INTEGER NOT NULL,
+		raw BLOB,
+		summary BLOB,
+		terms BLOB,
+		UNIQUE (folder_id, uid)
+	);
+	CREATE INDEX messages_date ON messages (date, id);
+	CREATE INDEX messages_folder_date ON messages (folder_id, date, id);
+	CREATE INDEX messages_message_id ON messages (message_id_tag);
+	CREATE TABLE terms (
+		tag INTEGER NOT NULL,
+		date INTEGER NOT NULL,
+		message INTEGER NOT NULL,
+		PRIMARY KEY (tag, date, message)
+	) WITHOUT ROWID;
+	CREATE TABLE prefixes (
+		prefix_tag INTEGER NOT NULL,
+		word_tag INTEGER NOT NULL,
+		PRIMARY KEY (prefix_tag, word_tag)
+	) WITHOUT ROWID;`,
+
+	// 2: sealed records and append-only logs for other packages.
+	`CREATE TABLE records (
+		id INTEGER PRIMARY KEY,
+		kind_tag INTEGER NOT NULL,
+		key_tag INTEGER NOT NULL,
+		key BLOB NOT NULL,
+		value BLOB NOT NULL,
+		UNIQUE (kind_tag, key_tag)
+	);
+	CREATE TABLE logs (
+		name_tag INTEGER NOT NULL,
+		seq INTEGER NOT NULL,
+		entry BLOB NOT NULL,
+		PRIMARY KEY (name_tag, seq)
+	) WITHOUT ROWID;`,
+
+	// 3: the outbox and drafts.
+	`CREATE TABLE outbox (
+		id INTEGER PRIMARY KEY,
+		state INTEGER NOT NULL,
+		attempts INTEGER NOT NULL,
+		next_attempt INTEGER NOT NULL,
+		created INTEGER NOT NULL,
+		meta BLOB NOT NULL,
+		raw BLOB NOT NULL,
+		sent_copy BLOB NOT NULL
+	);
+	CREATE INDEX outbox_due ON outbox (state, next_attempt);
+	CREATE TABLE drafts (
+		id INTEGER PRIMARY KEY,
+		updated INTEGER NOT NULL,
+		raw BLOB NOT NULL
+	);`,
+}
+
+// schemaVersion is the version a fully migrated database has.
+var schemaVersion = len(migrations)
+
+// migrate runs the steps from the database's user_version up to target,
+// each in its own transaction, so a crash leaves a whole version.
+func migrate(ctx context.Context, db *sql.DB, target int) error {
+	var current int
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
+		return fmt.Errorf("cache: read schema version: %w", err)
+	}
+	if current > len(migrations) {
+		return fmt.Errorf("%w: database has version %d, this build knows up to %d; update SecureMail", ErrNewerSchema, current, len(migrations))
+	}
+	for v := current; v < target; v++ {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("cache: begin migration to version %d: %w", v+1, err)
+		}
+		if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("cache: migrate schema to version %d: %w", v+1, mapSQLError(err))
+		}
+		// PRAGMA takes no bound parameters; v is an int we control.
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", v+1)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("cache: record schema version %d: %w", v+1, mapSQLError(err))
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("cache: commit migration to version %d: %w", v+1, mapSQLError(err))
+		}
+	}
+	return nil
+}

@@ -1,0 +1,131 @@
+package cache
+
+import (
+	"errors"
+	"testing"
+	"time"
+)
+
+func TestSearchFilters(t *testing.T) {
+	s := newTestStore(t)
+	day := func(d int) time.Time { return time.Date(2026, 4, d, 10, 0, 0, 0, time.UTC) }
+	msgs := []struct {
+		folder    string
+		encrypted bool
+		date      time.Time
+		mail      mailOptions
+	}{
+		{"INBOX", false, day(1), mailOptions{From: "Ann Lee <ann@clinic.example>", To: "bob@lab.example", Subject: "Potassium results",
+			Body: "The potassium level is elevated.", AttachmentName: "panel-report.txt", Attachment: "creatinine normal"}},
+		{"INBOX", true, day(2), mailOptions{From: "bob@lab.example", To: "Ann Lee <ann@clinic.example>", Cc: "carol@clinic.example",
+			Subject: "Re: Potassium results", Body: "-----BEGIN PGP MESSAGE-----"}},
+		{"Archive", false, day(3), mailOptions{From: "carol@clinic.example", To: "ann@clinic.example", Subject: "Rota",
+			Body: "Night shift rotation for <b>March</b>."}},
+	}
+	ids := make([]int64, len(msgs))
+	for i, m := range msgs {
+		ids[i] = mustPut(t, s, &Message{Account: "a", Folder: m.folder, UID: uint32(i + 1), Date: m.date, Encrypted: m.encrypted, Raw: buildMail(m.mail)})
+	}
+	yes, no := true, false
+
+	for _, tc := range []struct {
+		name string
+		q    Query
+		want []int64
+	}{
+		{"word in body", Query{Words: []string{"elevated"}}, []int64{ids[0]}},
+		{"word in subject", Query{Words: []string{"potassium"}}, []int64{ids[1], ids[0]}},
+		{"word upper case", Query{Words: []string{"POTASSIUM"}}, []int64{ids[1], ids[0]}},
+		{"word in attachment name", Query{Words: []string{"panel"}}, []int64{ids[0]}},
+		{"word in attachment text", Query{Words: []string{"creatinine"}}, []int64{ids[0]}},
+		{"word in address", Query{Words: []string{"carol"}}, []int64{ids[2], ids[1]}},
+		{"word between markup", Query{Words: []string{"march"}}, []int64{ids[2]}},
+		{"two words", Query{Words: []string{"night", "rotation"}}, []int64{ids[2]}},
+		{"two words no match", Query{Words: []string{"night", "potassium"}}, nil},
+		{"prefix", Query{Prefixes: []string{"pota"}}, []int64{ids[1], ids[0]}},
+		{"prefix long", Query{Prefixes: []string{"rotation"}}, []int64{ids[2]}},
+		{"prefix whole short word", Query{Prefixes: []string{"rota"}}, []int64{ids[2]}},
+		{"sender address", Query{From: "ann@clinic.example"}, []int64{ids[0]}},
+		{"sender address mixed case", Query{From: "Ann@Clinic.Example"}, []int64{ids[0]}},
+		{"sender name", Query{From: "lee"}, []int64{ids[0]}},
+		{"recipient to", Query{To: "ann@clinic.example"}, []int64{ids[2], ids[1]}},
+		{"recipient cc", Query{To: "carol@clinic.example"}, []int64{ids[1]}},
+		{"subject", Query{Subject: "results"}, []int64{ids[1], ids[0]}},
+		{"subject not body", Query{Subject: "elevated"}, nil},
+		{"folder", Query{Account: "a", Folder: "Archive"}, []int64{ids[2]}},
+		{"folder without account", Query{Folder: "INBOX"}, []int64{ids[1], ids[0]}},
+		{"other account", Query{Account: "b"}, nil},
+		{"encrypted", Query{Encrypted: &yes}, []int64{ids[1]}},
+		{"not encrypted with word", Query{Encrypted: &no, Words: []string{"potassium"}}, []int64{ids[0]}},
+		{"since", Query{Since: day(2)}, []int64{ids[2], ids[1]}},
+		{"before", Query{Before: day(2)}, []int64{ids[0]}},
+		{"date range with word", Query{Since: day(2), Before: day(3), Prefixes: []string{"potas"}}, []int64{ids[1]}},
+		{"limit", Query{Limit: 1}, []int64{ids[2]}},
+		{"offset", Query{Offset: 1, Limit: 1}, []int64{ids[1]}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := s.Search(tc.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var gotIDs []int64
+			for _, g := range got {
+				gotIDs = append(gotIDs, g.ID)
+			}
+			if len(gotIDs) != len(tc.want) {
+				t.Fatalf("ids = %v, expected %v", gotIDs, tc.want)
+			}
+			for i := range gotIDs {
+				if gotIDs[i] != tc.want[i] {
+					t.Fatalf("ids = %v, expected %v", gotIDs, tc.want)
+				}
+			}
+		})
+	}
+}
+
+func TestSearchInvalidQuery(t *testing.T) {
+	s := newTestStore(t)
+	for _, q := range []Query{
+		{Prefixes: []string{"ab"}},
+		{Prefixes: []string{"two words"}},
+		{Words: []string{"!"}},
+		{Subject: "x"},
+		{Limit: -1},
+	} {
+		if _, err := s.Search(q); !errors.Is(err, ErrInvalidQuery) {
+			t.Errorf("Search(%+v) error = %v, expected ErrInvalidQuery", q, err)
+		}
+	}
+}
+
+func TestIndexText(t *testing.T) {
+	s := newTestStore(t)
+	id := mustPut(t, s, &Message{Account: "a", Folder: "INBOX", UID: 1, Encrypted: true,
+		Raw: buildMail(mailOptions{Subject: "Encrypted message", Body: "-----BEGIN PGP MESSAGE-----"})})
+	if res, _ := s.Search(Query{Words: []string{"warfarin"}}); len(res) != 0 {
+		t.Fatalf("found a word before it was indexed")
+	}
+	if err := s.IndexText(id, "Dose of warfarin changed"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.IndexText(id, "warfarin again"); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []Query{{Words: []string{"warfarin"}}, {Prefixes: []string{"warf"}}, {Words: []string{"encrypted"}}} {
+		if res, err := s.Search(q); err != nil || len(res) != 1 {
+			t.Errorf("Search(%+v) = %d hits, %v; expected 1", q, len(res), err)
+		}
+	}
+	if err := s.DeleteMessages("a", "INBOX", []uint32{1}); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	s.db.QueryRow(`SELECT count(*) FROM terms`).Scan(&n)
+	if n != 0 {
+		t.Errorf("%d index rows remain after deleting the message", n)
+	}
+	if err := s.IndexText(id, "x"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("IndexText of a deleted message: %v", err)
+	}
+}

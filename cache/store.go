@@ -1,0 +1,148 @@
+package cache
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"sync"
+
+	"modernc.org/sqlite"
+)
+
+// Store is the encrypted message store of one profile. It is safe for
+// concurrent use. While the vault is locked every method returns an error
+// wrapping ErrLocked; the same *Store works again after Unlock.
+type Store struct {
+	path string
+
+	mu   sync.RWMutex
+	db   *sql.DB
+	keys sealer // nil while locked
+
+	// knownWords are the word tags whose prefixes are in the prefix
+	// dictionary, so storing a message skips words seen before. It holds
+	// keyed hashes only and is dropped on lock.
+	knownMu    sync.Mutex
+	knownWords map[int64]struct{}
+}
+
+// sqliteFull is SQLITE_FULL, the primary result code for a full disk or a
+// database that reached max_page_count.
+const sqliteFull = 13
+
+// openDB opens the SQLite file in WAL mode. synchronous=NORMAL keeps the
+// database consistent when the process is killed at any point, because
+// every commit reaches the OS before it returns; a power loss can drop the
+// last commits but never corrupts the file. temp_store=MEMORY keeps
+// SQLite's sort and index temporaries out of the temp folder.
+func openDB(path string) (*sql.DB, error) {
+	q := url.Values{}
+	for _, p := range []string{
+		"busy_timeout(10000)",
+		"journal_mode(WAL)",
+		"synchronous(NORMAL)",
+		"foreign_keys(1)",
+		"temp_store(MEMORY)",
+		"cache_size(-32768)", // 32 MiB of sealed pages
+	} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("cache: open database %s: %w", path, err)
+	}
+	if err := db.Ping(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("cache: open database %s: %w", path, mapSQLError(err))
+	}
+	return db, nil
+}
+
+// attach opens the database at path, runs the migrations and makes the
+// store usable with keys.
+func (s *Store) attach(path string, keys sealer) error {
+	db, err := openDB(path)
+	if err != nil {
+		return err
+	}
+	if err := migrate(context.Background(), db, schemaVersion); err != nil {
+		db.Close()
+		return err
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.path = path
+	s.db = db
+	s.keys = keys
+	return nil
+}
+
+// detach closes the database and wipes the keys. It is what locking does
+// to the store.
+func (s *Store) detach() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+
+	if s.keys != nil {
+		s.keys.wipe()
+		s.keys = nil
+	}
+	s.forgetWords()
+	if s.db == nil {
+		return nil
+	}
+	err := s.db.Close()
+	s.db = nil
+	if err != nil {
+		return fmt.Errorf("cache: close database %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// begin takes the read lock that keeps the vault from locking while a
+// method runs. The caller must call the returned function when done.
+func (s *Store) begin() (*sql.DB, sealer, func(), error) {
+	s.mu.RLock()
+	if s.keys == nil || s.db == nil {
+		s.mu.RUnlock()
+		return nil, nil, nil, ErrLocked
+	}
+	return s.db, s.keys, s.mu.RUnlock, nil
+}
+
+// inTx runs fn in one transaction and maps a full disk to ErrDiskFull.
+func (s *Store) inTx(fn func(tx *sql.Tx, keys sealer) error) error {
+	db, keys, done, err := s.begin()
+	if err != nil {
+		return err
+	}
+	defer done()
+
+	tx, err := db.Begin()
+	if err != nil {
+		return fmt.Errorf("cache: begin transaction: %w", mapSQLError(err))
+	}
+	if err := fn(tx, keys); err != nil {
+		tx.Rollback()
+		return mapSQLError(err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("cache: commit: %w", mapSQLError(err))
+	}
+	return nil
+}
+
+// mapSQLError wraps SQLITE_FULL in ErrDiskFull and leaves other errors.
+func mapSQLError(err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) && se.Code()&0xff == sqliteFull && !errors.Is(err, ErrDiskFull) {
+		return fmt.Errorf("%w: %w", ErrDiskFull, err)
+	}
+	return err
+}
