@@ -33,6 +33,8 @@ type folderRun struct {
 
 	uidValidity uint32
 	reconnects  int
+	// pending are fetched messages waiting for one store transaction.
+	pending []*cache.Message
 	stops       []func() bool
 }
 
