@@ -35,7 +35,7 @@ type folderRun struct {
 	reconnects  int
 	// pending are fetched messages waiting for one store transaction.
 	pending []*cache.Message
-	stops       []func() bool
+	stops   []func() bool
 }
 
 func (s *Syncer) syncFolder(ctx context.Context, folder RemoteFolder, report *Report, tracker *progressTracker) error {
