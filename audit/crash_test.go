@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"securemail/cache"
 )
 
 // The crash tests run this test binary again as a child that appends to a
@@ -41,8 +43,19 @@ func (p pausingStore) AppendLog(name string, entry []byte) (int64, error) {
 
 func runCrashChild(dir, mode string) {
 	var store Store = fileStore{dir: dir}
-	if mode == "pause" {
+	switch mode {
+	case "pause":
 		store = pausingStore{fileStore{dir: dir}}
+	case "vault":
+		v, err := cache.Open(dir, "default", vaultOptions())
+		if err == nil {
+			err = v.Unlock([]byte(vaultPassphrase))
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "vault:", err)
+			os.Exit(3)
+		}
+		store = v.Store()
 	}
 	trail, err := Open(store, nil)
 	if err != nil {
@@ -127,6 +140,22 @@ func TestCrashAtRandomPoints(t *testing.T) {
 		runChildUntil(t, dir, "loop", target)
 		report := mustVerify(t, store)
 		if !report.OK() || report.Interrupted > 1 {
+			t.Fatalf("round %d: %+v", round, report)
+		}
+		target = report.Last
+	}
+}
+
+func TestCrashOnRealVault(t *testing.T) {
+	dir := newVaultTrail(t, 0)
+	var target int64
+	for round := 1; round <= 2; round++ {
+		target += 25
+		runChildUntil(t, dir, "vault", target)
+		store, lock := unlockVaultFor(t, dir)
+		report := mustVerify(t, store)
+		lock()
+		if !report.OK() || report.Interrupted > 1 || report.Last < target {
 			t.Fatalf("round %d: %+v", round, report)
 		}
 		target = report.Last

@@ -48,10 +48,10 @@ var knownKinds = map[Kind]bool{
 // recorded as given.
 var ErrInvalidEvent = errors.New("invalid audit event")
 
-// Event is what happened, without when and in which order: the trail adds
-// those. It has no field for a subject, a body, a file name or any other
-// message text. Addresses and Message-IDs are replaced by pseudonyms when
-// forwarded. Justification, the only free text, stays in the local trail.
+// Event is one occurrence to record. The trail adds its time and sequence
+// number. No field holds a subject, a body, a file name or other message
+// text. Addresses and Message-IDs become pseudonyms when forwarded, and
+// Justification, the only free text, stays in the local trail.
 type Event struct {
 	Kind Kind `json:"kind"`
 	// Account is the address of the user's account involved.
@@ -144,7 +144,25 @@ func (e Event) Validate() error {
 	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 
 	if !knownKinds[e.Kind] {
-		add("unknown kind %q", e.Kind)
+		add("unknown kind")
+	}
+	switch e.Kind {
+	case KindKeyGenerated, KindKeyImported, KindKeyExported, KindKeyTrusted, KindKeyChanged:
+		if e.Key == nil {
+			add("key: missing")
+		}
+	case KindConsentRecorded:
+		if e.Consent == nil {
+			add("consent: missing")
+		}
+	case KindAttachmentSaved:
+		if e.Attachment == nil {
+			add("attachment: missing")
+		}
+	case KindMessageSent:
+		if e.MessageID == "" || len(e.Recipients) == 0 {
+			add("messageId and recipients: missing")
+		}
 	}
 	checkAddress := func(field, value string, required bool) {
 		if value == "" && !required {
@@ -208,7 +226,12 @@ func (e Event) Validate() error {
 		}
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("%w %s: %s", ErrInvalidEvent, e.Kind, strings.Join(problems, "; "))
+		kind := string(e.Kind)
+		if !knownKinds[e.Kind] {
+			// An unknown kind may be any text, so it stays out.
+			kind = "of unknown kind"
+		}
+		return fmt.Errorf("%w %s: %s", ErrInvalidEvent, kind, strings.Join(problems, "; "))
 	}
 	return nil
 }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"securemail/policy"
 )
 
 func TestConstructorsBuildValidEvents(t *testing.T) {
@@ -53,6 +55,9 @@ func TestValidateRejectsMessageText(t *testing.T) {
 		"unknown kind":        {Kind: "message.subject"},
 		"long justification":  MessageSent(Sent{Justification: strings.Repeat("x", maxJustification+1)}),
 		"negative size":       AttachmentSaved("a@example.com", "<a@b.example>", ".pdf", -1, false),
+		"key event sans key":  {Kind: KindKeyTrusted},
+		"sent sans recipient": MessageSent(Sent{MessageID: "<a@b.example>"}),
+		"subject as kind":     {Kind: Kind(subject)},
 	}
 	for name, e := range cases {
 		err := e.Validate()
@@ -86,5 +91,21 @@ func TestPseudonymNormalises(t *testing.T) {
 	}
 	if p := Pseudonym(key, DomainAddress, "x@y"); !strings.HasPrefix(p, "ps1:") || len(p) != 4+32 {
 		t.Errorf("pseudonym %q has the wrong form", p)
+	}
+}
+
+func TestPolicyEventsAfterFallBack(t *testing.T) {
+	report := policy.Report{
+		Rejections: []policy.Rejection{{Source: policy.SourceManaged, Origin: "/etc/securemail/policy.json", Reason: "invalid policy: settings.x: unknown key"}},
+		Applied:    []string{},
+	}
+	events := PolicyEvents(report, true)
+	if len(events) != 2 || events[0].Kind != KindPolicyRejected || events[0].Reason != "fallback-to-defaults" || events[1].Kind != KindPolicyLoaded {
+		t.Fatalf("events = %+v", events)
+	}
+	for _, e := range events {
+		if err := e.Validate(); err != nil {
+			t.Errorf("%s: %v", e.Kind, err)
+		}
 	}
 }

@@ -27,10 +27,10 @@ type Sink interface {
 
 // Forward sends every entry after the last forwarded one to sink,
 // pseudonymised under key, and returns how many it sent. It stops at the
-// first entry whose MAC fails, because forwarding an unverified entry
-// would pass tampering on as fact; Verify names that entry. The position
-// of the last forwarded entry is kept as a sealed record, so an entry is
-// sent again only when the sink failed before the position was saved.
+// first entry whose MAC fails, because forwarding it would pass tampering
+// on as fact, and Verify names that entry. The position of the last
+// forwarded entry is kept as a sealed record, so an entry is sent twice
+// only when the process dies between sending it and saving the position.
 func (t *Trail) Forward(ctx context.Context, sink Sink, key []byte) (int, error) {
 	if len(key) < 32 {
 		return 0, fmt.Errorf("pseudonym key of %d bytes is too short, use at least 32", len(key))

@@ -6,13 +6,13 @@ import (
 	"time"
 )
 
-// Prune deletes the entries older than before, keeping the chain
-// verifiable: it first stores a checkpoint signed under the chain key with
-// the MAC of the last pruned entry, from which the remaining entries
-// continue, and then records the pruning itself as an entry. It prunes
-// only a prefix of entries, stops at the first entry at or after before,
-// and refuses a trail that fails verification, so that no evidence of
-// tampering is deleted. It returns the number of entries pruned.
+// Prune deletes the entries older than before and returns how many it
+// deleted. It first stores a checkpoint, signed under the chain key, with
+// the MAC of the last pruned entry, so the remaining chain still verifies.
+// Then it records the pruning itself as an entry. Only a prefix of the log
+// goes, up to the first entry at or after before, and never the newest
+// entry. A trail that fails verification is rejected, so that no evidence
+// of tampering is deleted.
 func (t *Trail) Prune(before time.Time) (int64, error) {
 	t.mu.Lock()
 	report, err := Verify(t.store)

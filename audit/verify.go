@@ -144,11 +144,52 @@ func Verify(store Store) (Report, error) {
 	}
 
 	v := verifier{trail: t, report: &report, seen: map[int64]bool{}, macs: map[int64]string{}}
-	if err := store.ReadLog(logName, 1, v.visit); err != nil {
-		return report, fmt.Errorf("failed to read the audit log: %w", err)
+	if err := v.readAll(store); err != nil {
+		return report, err
 	}
 	v.finish(start, head)
 	return report, nil
+}
+
+// maxUnreadableInARow bounds how many positions readAll skips, without
+// reading any entry, before it decides that the store itself fails.
+const maxUnreadableInARow = 64
+
+// readAll visits every entry. When the store cannot open one (the vault
+// rejects a sealed entry that was altered or moved), it records the
+// position after the last one read as edited and resumes behind it.
+func (v *verifier) readAll(store Store) error {
+	from, inARow := int64(1), 0
+	for {
+		lastPos := from - 1
+		err := store.ReadLog(logName, from, func(pos int64, raw []byte) error {
+			lastPos = pos
+			inARow = 0
+			return v.visit(pos, raw)
+		})
+		if err == nil {
+			return nil
+		}
+		inARow++
+		if inARow > maxUnreadableInARow {
+			return fmt.Errorf("failed to read the audit log after entry %d: %w", lastPos, err)
+		}
+		pos := lastPos + 1
+		// NOTE: the store does not say which position failed. When rows
+		// before it were also deleted, the removed entries are reported
+		// as edited, one per position, up to the failing one.
+		v.markBad(pos)
+		v.problem(pos, ProblemEdited, "the vault cannot open the entry after %d: %v", lastPos, err)
+		from = pos + 1
+	}
+}
+
+func (v *verifier) markBad(pos int64) {
+	if v.bad == nil {
+		v.prevs, v.bad = map[int64]string{}, map[int64]bool{}
+	}
+	v.bad[pos] = true
+	v.maxPos = max(v.maxPos, pos)
 }
 
 func verifyWithoutKey(store Store) (Report, error) {
@@ -191,7 +232,7 @@ func (v *verifier) visit(pos int64, raw []byte) error {
 	}
 	entry, mac, err := v.trail.open(raw)
 	if err != nil {
-		v.bad[pos] = true
+		v.markBad(pos)
 		v.problem(pos, ProblemEdited, "%v", err)
 		return nil
 	}

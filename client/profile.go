@@ -1,6 +1,7 @@
 package client
 
 import (
+	"context"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -58,6 +59,10 @@ type Options struct {
 	// NoDiscovery turns key discovery off, for the demo and for tests
 	// that must not reach beyond loopback.
 	NoDiscovery bool
+
+	// kdf replaces the Argon2id cost in this package's tests, which would
+	// otherwise spend seconds per vault under the race detector.
+	kdf *cache.KDFParams
 }
 
 // Client is one profile: its vault and cache, keys, accounts, policy and
@@ -120,7 +125,7 @@ func (o *Options) vaultOptions(c *Client) cache.Options {
 	s := o.Policy.Settings()
 	return cache.Options{
 		Keyring:             o.Keyring,
-		KDF:                 kdfFromPolicy(s),
+		KDF:                 kdfFromPolicy(s, o.kdf),
 		AllowPassphraseOnly: s.Vault.PassphraseOnlyAllowed,
 		Now:                 o.Now,
 		OnEvent:             c.vaultEvent,
@@ -224,27 +229,77 @@ func (c *Client) startSession() error {
 	for _, e := range pending {
 		c.record(e)
 	}
-	c.record(audit.VaultUnlocked(c.vault.Mode().String()))
+	method := "device-secret"
+	if c.vault.Mode() == cache.ModePassphraseOnly {
+		method = "passphrase-only"
+	}
+	c.record(audit.VaultUnlocked(method))
 	if r := c.opts.PolicyReport; r != nil {
 		c.recordPolicyReport(*r)
 		c.opts.PolicyReport = nil
 	}
+	if days := c.policy.Settings().Audit.RetentionDays; days > 0 {
+		if _, err := trail.PruneRetention(days); err != nil {
+			c.setAuditErr(fmt.Errorf("client: pruning the audit trail: %w", err))
+		}
+	}
 	return nil
 }
 
-// Lock records the lock, wipes every key held in memory and locks the
-// vault, which wipes the data key and removes the profile's temporary
-// files.
+func (c *Client) setAuditErr(err error) {
+	c.mu.Lock()
+	c.auditErr = err
+	c.mu.Unlock()
+}
+
+// ForwardAudit sends the audit entries not yet forwarded to the
+// organisation's collector that the policy names, pseudonymised. It
+// returns how many were sent; with no forwarding target it does nothing.
+func (c *Client) ForwardAudit(ctx context.Context, hostname string) (int, error) {
+	s, err := c.current()
+	if err != nil {
+		return 0, err
+	}
+	sink, key, err := audit.SinkFromPolicy(c.policy.Settings(), hostname)
+	if err != nil || sink == nil {
+		return 0, err
+	}
+	defer sink.Close()
+	return s.trail.Forward(ctx, sink, key)
+}
+
+// Lock reasons recorded in the audit trail.
+const (
+	LockManual   = "manual"
+	LockIdle     = "idle"
+	LockSleep    = "sleep"
+	LockScreen   = "screen-locked"
+	LockShutdown = "shutdown"
+)
+
+// Lock records the lock with reason (one of the Lock constants), wipes
+// every key held in memory and locks the vault, which wipes the data key
+// and removes the profile's temporary files.
 func (c *Client) Lock(reason string) error {
+	switch reason {
+	case LockManual, LockIdle, LockSleep, LockScreen, LockShutdown:
+	default:
+		reason = "other"
+	}
 	c.mu.Lock()
 	s := c.session
 	c.session = nil
 	c.mu.Unlock()
 	if s != nil {
 		s.trail.Append(audit.VaultLocked(reason))
+	}
+	// The vault locks before the keys are wiped, so a call still running
+	// cannot load them again from an open store.
+	err := c.vault.Lock()
+	if s != nil {
 		s.keys.wipe()
 	}
-	return c.vault.Lock()
+	return err
 }
 
 // ChangePassphrase rewraps the data key under a new passphrase.
@@ -290,11 +345,13 @@ func (c *Client) vaultEvent(e cache.Event) {
 func unlockFailureReason(err error) string {
 	switch {
 	case errors.Is(err, cache.ErrWrongPassphrase):
-		return "wrong passphrase"
-	case err == nil:
-		return "unknown"
+		return "wrong-passphrase"
+	case errors.Is(err, cache.ErrKeyringEntryMissing):
+		return "keyring-entry-missing"
+	case errors.Is(err, cache.ErrKeyringUnavailable), errors.Is(err, cache.ErrKeyringLocked):
+		return "keyring-unavailable"
 	default:
-		return "vault could not be opened"
+		return "vault-unreadable"
 	}
 }
 
@@ -307,18 +364,14 @@ func (c *Client) record(e audit.Event) {
 		return
 	}
 	if _, err := s.trail.Append(e); err != nil {
-		c.mu.Lock()
-		c.auditErr = err
-		c.mu.Unlock()
+		c.setAuditErr(err)
 	}
 }
 
 func (c *Client) recordPolicyReport(r policy.Report) {
-	for _, rej := range r.Rejections {
-		managed := rej.Source == policy.SourceManaged || rej.Source == policy.SourceMachine
-		c.record(audit.PolicyRejected(rej.Origin, []string{rej.Reason}, managed))
+	for _, e := range audit.PolicyEvents(r, c.policy.FallBack) {
+		c.record(e)
 	}
-	c.record(audit.PolicyLoaded(r.Applied))
 }
 
 // AuditErr returns the last error met while appending to the audit
@@ -331,7 +384,10 @@ func (c *Client) AuditErr() error {
 
 // kdfFromPolicy returns the Argon2id cost for a new vault: the policy's,
 // but never below the vault's default.
-func kdfFromPolicy(s policy.Settings) cache.KDFParams {
+func kdfFromPolicy(s policy.Settings, override *cache.KDFParams) cache.KDFParams {
+	if override != nil {
+		return *override
+	}
 	p := cache.DefaultKDF
 	a := s.Vault.Argon2
 	if a.MemoryKiB > int(p.MemoryKiB) {

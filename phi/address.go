@@ -15,6 +15,14 @@ func init() {
 	}
 }
 
+// streetAbbreviations are the suffixes whose trailing period belongs to
+// the address rather than ending a sentence.
+var streetAbbreviations = map[string]bool{
+	"St": true, "Ave": true, "Rd": true, "Blvd": true, "Ln": true, "Dr": true,
+	"Ct": true, "Pl": true, "Ter": true, "Cir": true, "Pkwy": true, "Hwy": true,
+	"Sq": true, "Trl": true,
+}
+
 var streetDirections = map[string]bool{
 	"N": true, "S": true, "E": true, "W": true, "NE": true, "NW": true,
 	"SE": true, "SW": true, "North": true, "South": true, "East": true,
@@ -37,7 +45,7 @@ func (t *textScan) streetAddress(i, end int) {
 		w := s[wStart:wEnd]
 		if words > 0 && streetSuffixes[w] {
 			addrEnd = wEnd
-			if wEnd < len(s) && s[wEnd] == '.' {
+			if wEnd < len(s) && s[wEnd] == '.' && streetAbbreviations[w] {
 				addrEnd++
 			}
 			break

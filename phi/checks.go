@@ -29,8 +29,8 @@ func validNANP(area, exchange string) bool {
 }
 
 // validNPI checks the ten-digit National Provider Identifier. Its last
-// digit is a Luhn check digit computed over the prefix 80840 followed by
-// the first nine digits; the prefix adds a constant 24 to the sum.
+// digit is a Luhn check digit over the prefix 80840 and the first nine
+// digits. The prefix adds a constant 24 to the Luhn sum.
 func validNPI(d string) bool {
 	if len(d) != 10 || !allDigits(d) {
 		return false
@@ -50,8 +50,11 @@ func validNPI(d string) bool {
 	return check == int(d[9]-'0')
 }
 
-// deaRegistrantTypes are the first letters the DEA assigns to registrant
-// types (practitioners, mid-level practitioners, distributors and others).
+// deaRegistrantTypes are the letters that start DEA numbers, one per
+// registrant type (practitioners, mid-level practitioners, distributors,
+// manufacturers and others).
+// NOTE: the set was written from general knowledge, not from a DEA
+// document; a number starting with another letter is not detected.
 const deaRegistrantTypes = "ABCDEFGHJKLMPRSTUX"
 
 // validDEA checks a DEA registration number: a registrant-type letter, the

@@ -32,6 +32,16 @@ type Config struct {
 	// DefaultMaxTextBytes. Text past the cap makes the attachment
 	// unscanned rather than partly scanned.
 	MaxTextBytes int `json:"max_text_bytes,omitempty"`
+
+	// The switches below turn off groups of detectors where the managed
+	// policy requires it. The zero value keeps every group on.
+	DisableIdentifiers bool `json:"disable_identifiers,omitempty"`
+	DisableClinical    bool `json:"disable_clinical,omitempty"`
+	// DisableSensitive turns off the special categories.
+	DisableSensitive bool `json:"disable_sensitive,omitempty"`
+	// SkipAttachments scans the subject and body only. Attachments then
+	// give no findings at all, not even unscanned ones.
+	SkipAttachments bool `json:"skip_attachments,omitempty"`
 }
 
 // DefaultActions is the strict map used for levels that Config.Actions
@@ -49,9 +59,13 @@ func DefaultActions() map[Level]Action {
 
 func (c Config) compile() (compiled, error) {
 	out := compiled{
-		actions:      DefaultActions(),
-		maxAttBytes:  c.MaxAttachmentBytes,
-		maxTextBytes: c.MaxTextBytes,
+		actions:            DefaultActions(),
+		maxAttBytes:        c.MaxAttachmentBytes,
+		maxTextBytes:       c.MaxTextBytes,
+		disableIdentifiers: c.DisableIdentifiers,
+		disableClinical:    c.DisableClinical,
+		disableSensitive:   c.DisableSensitive,
+		skipAttachments:    c.SkipAttachments,
 	}
 	if out.maxAttBytes <= 0 {
 		out.maxAttBytes = DefaultMaxAttachmentBytes
@@ -86,4 +100,19 @@ type compiled struct {
 	actions      map[Level]Action
 	maxAttBytes  int64
 	maxTextBytes int
+
+	disableIdentifiers, disableClinical, disableSensitive, skipAttachments bool
+}
+
+// enabled reports whether findings of category c are kept.
+func (c *compiled) enabled(cat Category) bool {
+	switch {
+	case cat == CategoryIdentifier:
+		return !c.disableIdentifiers
+	case cat == CategoryClinical:
+		return !c.disableClinical
+	case cat.Special():
+		return !c.disableSensitive
+	}
+	return true
 }

@@ -22,7 +22,7 @@ var structuredKinds = []phi.Kind{
 	phi.KindSSN, phi.KindPhone, phi.KindFax, phi.KindEmail, phi.KindURL,
 	phi.KindIP, phi.KindNPI, phi.KindDEA, phi.KindMBI, phi.KindICD10,
 	phi.KindMRN, phi.KindZIP, phi.KindAccount, phi.KindHealthPlan,
-	phi.KindLicense, phi.KindDevice,
+	phi.KindLicense, phi.KindDevice, phi.KindAge,
 }
 
 type score struct{ truePos, falsePos, falseNeg int }

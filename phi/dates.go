@@ -23,6 +23,18 @@ func (t *textScan) date(start, end int) {
 	t.pendStart, t.pendEnd = start, end
 }
 
+// dateIfCued reports the date at [start, end) only when a cue precedes
+// it, for layouts such as "3/14" that are too often something else to
+// wait for a cue that follows.
+func (t *textScan) dateIfCued(start, end int) {
+	for _, c := range dateCues {
+		if t.near(c, start, cueWindow) {
+			t.date(start, end)
+			return
+		}
+	}
+}
+
 // dateCueSeen reports the waiting date when the cue at cueStart follows it
 // closely: "03/04/1980 (DOB)".
 func (t *textScan) dateCueSeen(c cue, cueStart int) {

@@ -66,6 +66,8 @@ func TestSSN(t *testing.T) {
 		{"SSN 524713309.", KindSSN, "524713309"},
 		{"899-99-9999", KindSSN, "899-99-9999"},
 		{"001-01-0001", KindSSN, "001-01-0001"},
+		{"SSN 665-99-9999", KindSSN, "665-99-9999"},
+		{"SSN 667-01-0001", KindSSN, "667-01-0001"},
 		// Invalid by the SSA rules.
 		{"SSN 000-12-3456", "", ""},
 		{"SSN 666-12-3456", "", ""},
@@ -114,6 +116,10 @@ func TestNPI(t *testing.T) {
 		{"NPI 1234567893", KindNPI, "1234567893"},
 		{"npi: 1245319599", KindNPI, "1245319599"},
 		{"provider 1234567893 signed", KindNPI, "1234567893"},
+		// Check digit 0, and doubled digits above 9 (9*2 = 18 counts 9).
+		{"NPI 1000000020", KindNPI, "1000000020"},
+		{"NPI 2999999909", KindNPI, "2999999909"},
+		{"NPI 2999999908", "", ""},
 		// Check digit off by one, and a valid check digit not starting
 		// with 1 or 2 outside an NPI cue.
 		{"NPI 1234567894", "", ""},
@@ -127,6 +133,10 @@ func TestDEA(t *testing.T) {
 		{"DEA AB1234563", KindDEA, "AB1234563"},
 		{"DEA BJ6125341", KindDEA, "BJ6125341"},
 		{"DEA A91234563", KindDEA, "A91234563"},
+		// Sum 81 gives check digit 1, and an all-zero number check digit 0.
+		{"DEA FM9999991", KindDEA, "FM9999991"},
+		{"DEA FM0000000", KindDEA, "FM0000000"},
+		{"DEA FM9999999", "", ""},
 		// Wrong check digit, unknown registrant type, lower case.
 		{"DEA AB1234564", "", ""},
 		{"DEA IB1234563", "", ""},
@@ -176,6 +186,8 @@ func TestDates(t *testing.T) {
 		{"died Mar. 3rd 2024", KindDate, "Mar. 3rd 2024"},
 		{"date of birth 14.03.1962", KindDate, "14.03.1962"},
 		{"seen 03/14/24 (DOB)", KindDate, "03/14/24"},
+		{"DOB 3/14, age unknown", KindDate, "3/14"},
+		{"BP 120/80, then 3/14 follow-up", "", ""},
 		// No cue, impossible month or day, a verb.
 		{"meeting 03/14/2024", "", ""},
 		{"DOB 13/32/1962", "", ""},
@@ -221,6 +233,8 @@ func TestAddressAndZIP(t *testing.T) {
 	runDetectCases(t, []detectCase{
 		{"lives at 1420 N Oak Ridge Rd, Apt 4B now", KindAddress, "1420 N Oak Ridge Rd, Apt 4B"},
 		{"22 West 5th Street", KindAddress, "22 West 5th Street"},
+		{"meet at 100 Main Street.", KindAddress, "100 Main Street"},
+		{"meet at 100 Main St. today", KindAddress, "100 Main St."},
 		{"Springfield, IL 62704", KindZIP, "62704"},
 		{"Springfield IL 62704-1234", KindZIP, "62704-1234"},
 		{"zip code 62704", KindZIP, "62704"},
@@ -237,9 +251,24 @@ func TestNames(t *testing.T) {
 		{"Mrs. Smith-Jones called", KindName, "Smith-Jones"},
 		{"Patient name: LOPEZ, MARIA", KindName, "LOPEZ, MARIA"},
 		{"Patient John Q. Public", KindName, "John Q. Public"},
+		{"Patient: José García, 54M", KindName, "José García"},
+		{"Mrs. Ødegård called", KindName, "Ødegård"},
 		{"Maria Lopez, DOB 03/14/1962", KindName, "Maria Lopez"},
 		{"Patient Portal is down", "", ""},
 		{"the patient is stable", "", ""},
 		{"ms since start", "", ""},
+	})
+}
+
+func TestAgeOver89(t *testing.T) {
+	runDetectCases(t, []detectCase{
+		{"a 92-year-old woman", KindAge, "92"},
+		{"101 yo male", KindAge, "101"},
+		{"Age: 94", KindAge, "94"},
+		{"aged 90 at admission", KindAge, "90"},
+		{"an 89-year-old man", "", ""},
+		{"gave 95 mg", "", ""},
+		{"age 40", "", ""},
+		{"190-year-old oak", "", ""},
 	})
 }

@@ -8,6 +8,7 @@ import (
 var kindLabels = map[Kind]string{
 	KindName:          "Name",
 	KindDate:          "Date",
+	KindAge:           "Age",
 	KindPhone:         "Phone",
 	KindFax:           "Fax",
 	KindEmail:         "Email",
@@ -54,7 +55,7 @@ func excerpt(kind Kind, raw string) string {
 		b.WriteString(maskURL(raw))
 	case KindZIP:
 		writeMasked(&b, raw, 3, 0)
-	case KindDate, KindIP:
+	case KindDate, KindIP, KindAge:
 		writeMasked(&b, raw, 0, 0)
 	case KindAddress:
 		b.WriteString(maskAddress(raw))
@@ -157,6 +158,7 @@ func maskAddress(raw string) string {
 var kindExplanations = map[Kind]string{
 	KindName:       "a patient's name in a clinical context",
 	KindDate:       "a date tied to a person",
+	KindAge:        "an age over 89",
 	KindPhone:      "a telephone number",
 	KindFax:        "a fax number",
 	KindEmail:      "an email address",

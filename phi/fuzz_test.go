@@ -43,3 +43,24 @@ func FuzzScanText(f *testing.F) {
 		}
 	})
 }
+
+func FuzzDocumentFromMessage(f *testing.F) {
+	f.Add([]byte(testMessage))
+	f.Add([]byte("Subject: x\r\nContent-Type: multipart/alternative; boundary=a\r\n\r\n--a\r\n\r\nhi\r\n--a--\r\n"))
+	s, err := phi.NewScanner(phi.Config{MaxAttachmentBytes: 1 << 16})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		doc, err := phi.DocumentFromMessage(raw)
+		if err != nil {
+			return
+		}
+		r := s.Scan(doc)
+		for _, fd := range r.Findings {
+			if fd.Attachment >= len(doc.Attachments) {
+				t.Fatalf("finding names attachment %d of %d", fd.Attachment, len(doc.Attachments))
+			}
+		}
+	})
+}

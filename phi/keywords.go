@@ -20,6 +20,7 @@ const (
 	cueState
 	cueNPI
 	cueSSN
+	cueAge
 	// cueNotPHI marks words such as "order" or "invoice" that introduce a
 	// number that is not an identifier of a person.
 	cueNotPHI
@@ -58,8 +59,8 @@ type keywordTable struct {
 	filter  [filterBits / 64]uint64
 }
 
-// filterBits sizes the filter; with about a thousand first words, about
-// one word in sixty that is not a keyword still reaches the map.
+// filterBits sizes the filter. With about 500 first words, fewer than one
+// word in a hundred that is not a keyword still reaches the map.
 const filterBits = 1 << 16
 
 // wordHash is FNV-1a over the lower-case bytes of a word.
@@ -109,6 +110,7 @@ func buildKeywords() *keywordTable {
 		cueICD: {"icd", "icd-10", "icd-10-cm", "dx", "diagnosis",
 			"diagnoses", "diagnosis code", "code", "codes"},
 		cueZIP: {"zip", "zip code", "zipcode", "postal code"},
+		cueAge: {"age", "aged", "age is"},
 		cueNPI: {"npi", "national provider identifier", "provider",
 			"prescriber", "referring", "ordering", "attending"},
 		cueSSN: {"ssn", "ss#", "social security", "social security number",

@@ -1,5 +1,10 @@
 package phi
 
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
 // nameStopWords are capitalized words that follow "Patient" or precede
 // "DOB" without being names: "Patient Portal", "Care Team, DOB".
 var nameStopWords = map[string]bool{}
@@ -37,8 +42,8 @@ func init() {
 
 // titleName reads the name after a title or label such as "Patient:",
 // "Pt", "Mrs." or "Name:" spanning [start, end), and returns where
-// scanning continues. A name is one to three capitalized words, with
-// middle initials, or "LAST, First".
+// scanning continues. A name is up to four capitalized words and middle
+// initials, or "LAST, First".
 func (t *textScan) titleName(start, end int) int {
 	s := t.text
 	title := s[start:end]
@@ -101,14 +106,23 @@ func (t *textScan) titleName(start, end int) int {
 	return nameEnd
 }
 
-// nameWordEnd returns the end of a name word at p: letters with inner
-// apostrophes or hyphens, as in O'Neil or Smith-Jones.
+// nameWordEnd returns the end of a name word at p: letters, including
+// letters outside ASCII as in José, with inner apostrophes or hyphens, as
+// in O'Neil or Smith-Jones.
 func nameWordEnd(s string, p int) int {
 	q := p
 	for q < len(s) {
 		c := s[q]
 		if isLetter(c) {
 			q++
+			continue
+		}
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[q:])
+			if !unicode.IsLetter(r) {
+				break
+			}
+			q += size
 			continue
 		}
 		if (c == '\'' || c == '-') && q > p && q+1 < len(s) && isLetter(s[q+1]) {
@@ -120,12 +134,20 @@ func nameWordEnd(s string, p int) int {
 	return q
 }
 
-// stripNamePunct removes the apostrophes and hyphens inside a name word.
+// stripNamePunct removes the apostrophes and hyphens inside a name word,
+// and replaces each letter outside ASCII with an ASCII letter of the same
+// case, so that isNameWord can check the word's shape.
 func stripNamePunct(w string) string {
 	out := make([]byte, 0, len(w))
-	for k := 0; k < len(w); k++ {
-		if w[k] != '\'' && w[k] != '-' {
-			out = append(out, w[k])
+	for _, r := range w {
+		switch {
+		case r == '\'' || r == '-':
+		case r >= utf8.RuneSelf && unicode.IsUpper(r):
+			out = append(out, 'X')
+		case r >= utf8.RuneSelf:
+			out = append(out, 'x')
+		default:
+			out = append(out, byte(r))
 		}
 	}
 	return string(out)

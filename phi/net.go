@@ -19,6 +19,7 @@ func (t *textScan) email(at int) int {
 	if start == at {
 		return at + 1
 	}
+
 	end, dots := at+1, 0
 	for end < len(s) && end-at < 255 && (isAlnum(s[end]) || s[end] == '-' || (s[end] == '.' && end+1 < len(s) && isAlnum(s[end+1]))) {
 		if s[end] == '.' {
@@ -29,6 +30,7 @@ func (t *textScan) email(at int) int {
 	if dots == 0 || end == at+1 {
 		return at + 1
 	}
+
 	tld := end
 	for tld > at && s[tld-1] != '.' {
 		tld--
@@ -105,6 +107,7 @@ func (t *textScan) ipv6(colon int) int {
 	if start > 0 && (isAlnum(s[start-1]) || s[start-1] == '.') {
 		return colon + 1
 	}
+
 	end := colon
 	for end < len(s) && end-start < 45 && (isHex(s[end]) || s[end] == ':' || s[end] == '.') {
 		end++
@@ -115,6 +118,7 @@ func (t *textScan) ipv6(colon int) int {
 	if end < len(s) && isAlnum(s[end]) {
 		return colon + 1
 	}
+
 	candidate := s[start:end]
 	colons := 0
 	for k := 0; k < len(candidate); k++ {

@@ -45,6 +45,9 @@ func (t *textScan) compound(i, end int) int {
 	if t.attached(i) || (last < len(s) && (s[last] == '_' || s[last] == '@')) {
 		return last
 	}
+	if (end-i == 2 || end-i == 3) && r.n > 1 && allDigits(s[i:end]) && t.age(i, end) {
+		return last // "92-year-old" splits into runs
+	}
 	notPHI := t.near(cueNotPHI, i, cueWindow/2)
 
 	allNumeric := true
@@ -95,6 +98,11 @@ func (t *textScan) numeric(i int, r *runs) {
 		if r.sep[0] == '-' && len(first) == 3 && len(r.text(s, 1)) == 4 &&
 			(t.near(cuePhone, i, cueWindow) || t.near(cueFax, i, cueWindow)) && first[0] >= '2' {
 			t.phone(i, end)
+		}
+		// A month and day with no year ("DOB 3/14") still dates a person.
+		second := r.text(s, 1)
+		if r.sep[0] == '/' && len(first) <= 2 && len(second) <= 2 && validMonthDay(atoi(first), atoi(second)) {
+			t.dateIfCued(i, end)
 		}
 	case 3:
 		a, b, c := len(first), len(r.text(s, 1)), len(r.text(s, 2))
@@ -166,9 +174,50 @@ func (t *textScan) singleNumber(i, end int) {
 		}
 		return
 	}
+	if (len(digits) == 2 || len(digits) == 3) && t.age(i, end) {
+		return
+	}
 	if len(digits) <= 6 {
 		t.streetAddress(i, end)
 	}
+}
+
+// ageSuffixes follow an age: "92-year-old", "92 yo".
+var ageSuffixes = []string{"-year-old", " year old", " years old", "-years-old",
+	" yo ", " y/o", " y.o.", " yrs old", " year-old"}
+
+// age reports an age over 89 at [i, end), written with a suffix such as
+// "year-old" or after "age".
+func (t *textScan) age(i, end int) bool {
+	n := atoi(t.text[i:end])
+	if n < 90 || n > 125 {
+		return false
+	}
+	found := t.near(cueAge, i, 4)
+	for _, suffix := range ageSuffixes {
+		if found {
+			break
+		}
+		found = hasPrefixFold(t.text[end:], suffix)
+	}
+	if found {
+		t.add(KindAge, CategoryIdentifier, i, end, prioStructured, "")
+	}
+	return found
+}
+
+// hasPrefixFold reports whether s starts with prefix, which is lower
+// case, ignoring the case of s.
+func hasPrefixFold(s, prefix string) bool {
+	if len(s) < len(prefix) {
+		return false
+	}
+	for k := 0; k < len(prefix); k++ {
+		if lower(s[k]) != prefix[k] {
+			return false
+		}
+	}
+	return true
 }
 
 // spacedNumber reads "555 123 4567" (a phone number) or, after an SSN

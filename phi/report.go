@@ -6,13 +6,16 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"text/tabwriter"
 )
 
 // ScanFile scans one file as if it were attached to a message, so that IT
 // can test its rules on the same path that outgoing mail takes. A file
-// that is over the size limit or unreadable as text gives a report with a
-// KindUnscanned finding; only a file that cannot be opened is an error.
+// named *.eml is read as a whole message instead, with its subject, body
+// and attachments. A file over the size limit or unreadable as text gives
+// a report with a KindUnscanned finding. Only a file that cannot be
+// opened, or an .eml file whose MIME structure is invalid, is an error.
 func (s *Scanner) ScanFile(path string) (*Report, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -26,11 +29,18 @@ func (s *Scanner) ScanFile(path string) (*Report, error) {
 	if info.IsDir() {
 		return nil, fmt.Errorf("phi: %s is a directory: pass the files in it", path)
 	}
-	// Read one byte past the cap, so that extraction sees the file is too
-	// large without this reading all of it.
+	// Read one byte past the cap, so that extraction rejects the file as
+	// too large without reading all of it into memory.
 	data, err := io.ReadAll(io.LimitReader(f, s.cfg.maxAttBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("phi: cannot read %s: %w", path, err)
+	}
+	if strings.EqualFold(filepath.Ext(path), ".eml") && int64(len(data)) <= s.cfg.maxAttBytes {
+		doc, err := DocumentFromMessage(data)
+		if err != nil {
+			return nil, fmt.Errorf("phi: cannot read %s as a message: %w", path, err)
+		}
+		return s.Scan(doc), nil
 	}
 	doc := Document{Attachments: []Attachment{{Name: filepath.Base(path), Data: data}}}
 	return s.Scan(doc), nil

@@ -55,6 +55,7 @@ func (s *Scanner) scanText(text string, field Field, att int) []Finding {
 		}
 	}
 	out := resolveOverlaps(t.out)
+	out = slices.DeleteFunc(out, func(f Finding) bool { return !s.cfg.enabled(f.Category) })
 	for k := range out {
 		f := &out[k]
 		f.Excerpt = excerpt(f.Kind, text[f.Start:f.End])
@@ -106,13 +107,14 @@ func (t *textScan) add(kind Kind, cat Category, start, end int, prio int8, note 
 // scanning continues.
 func (t *textScan) token(i int) int {
 	s := t.text
-	end := alnumEnd(s, i)
 	if isLetter(s[i]) {
-		if next, matched := t.word(i, end); matched || !hasDigit(s[i:end]) {
+		end, digits := wordEnd(s, i)
+		if next, matched := t.word(i, end); matched || !digits {
 			return next
 		}
+		return t.compound(i, end)
 	}
-	return t.compound(i, end)
+	return t.compound(i, alnumEnd(s, i))
 }
 
 // attached reports whether the token at i continues a longer token, as
@@ -183,6 +185,21 @@ func alnumEnd(s string, i int) int {
 		i++
 	}
 	return i
+}
+
+// wordEnd returns the end of the alphanumeric run at i and whether it
+// has a digit, in one pass.
+func wordEnd(s string, i int) (int, bool) {
+	var seen uint8
+	for i < len(s) {
+		class := charClass[s[i]]
+		if class == 0 {
+			break
+		}
+		seen |= class
+		i++
+	}
+	return i, seen&classDigit != 0
 }
 
 func digitEnd(s string, i int) int {

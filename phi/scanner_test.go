@@ -3,6 +3,7 @@ package phi_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -320,5 +321,187 @@ func TestWriteScanJSON(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), `"level": "high"`) {
 		t.Errorf("level is not written by name:\n%s", out.String())
+	}
+}
+
+func TestDisabledGroups(t *testing.T) {
+	doc := phi.Document{
+		Body:        "MRN: 00482913, on metformin, history of schizophrenia.",
+		Attachments: []phi.Attachment{{Name: "scan.png", ContentType: "image/png", Data: []byte("\x89PNG")}},
+	}
+	cases := []struct {
+		cfg    phi.Config
+		absent phi.Category
+	}{
+		{phi.Config{DisableIdentifiers: true}, phi.CategoryIdentifier},
+		{phi.Config{DisableClinical: true}, phi.CategoryClinical},
+		{phi.Config{DisableSensitive: true}, phi.CategoryMentalHealth},
+		{phi.Config{SkipAttachments: true}, phi.CategoryUnscanned},
+	}
+	for _, c := range cases {
+		r := mustScanner(t, c.cfg).Scan(doc)
+		if len(r.Findings) != 3 {
+			t.Errorf("%+v: %d findings, want 3 of the 4 groups: %v", c.cfg, len(r.Findings), kindsOf(r.Findings))
+		}
+		for _, f := range r.Findings {
+			if f.Category == c.absent {
+				t.Errorf("%+v: finding of the disabled category %s", c.cfg, f.Category)
+			}
+		}
+	}
+}
+
+const testMessage = "From: a@example.org\r\n" +
+	"To: b@example.net\r\n" +
+	"Subject: =?UTF-8?Q?Labs_for_MRN_00482913?=\r\n" +
+	"MIME-Version: 1.0\r\n" +
+	"Content-Type: multipart/mixed; boundary=b1\r\n" +
+	"\r\n" +
+	"--b1\r\n" +
+	"Content-Type: text/plain; charset=iso-8859-1\r\n" +
+	"Content-Transfer-Encoding: quoted-printable\r\n" +
+	"\r\n" +
+	"Patient: Aldrena Quillfeather, caf=E9 visit, SSN 524-71-3309.\r\n" +
+	"--b1\r\n" +
+	"Content-Type: text/html\r\n" +
+	"\r\n" +
+	"<p>Fax&#58; (312) 555-0199</p>\r\n" +
+	"--b1\r\n" +
+	"Content-Type: application/pdf\r\n" +
+	"Content-Disposition: attachment; filename=\"labs.pdf\"\r\n" +
+	"Content-Transfer-Encoding: base64\r\n" +
+	"\r\n" +
+	"bm90IGEgcGRm\r\n" +
+	"--b1--\r\n"
+
+func TestDocumentFromMessage(t *testing.T) {
+	doc, err := phi.DocumentFromMessage([]byte(testMessage))
+	if err != nil {
+		t.Fatalf("DocumentFromMessage: %v", err)
+	}
+	if doc.Subject != "Labs for MRN 00482913" {
+		t.Errorf("subject %q", doc.Subject)
+	}
+	if !strings.Contains(doc.Body, "café visit") {
+		t.Errorf("body %q lacks the decoded Latin-1 text", doc.Body)
+	}
+	if !strings.Contains(doc.Body, "Fax: (312) 555-0199") {
+		t.Errorf("body %q lacks the HTML part's text", doc.Body)
+	}
+	if len(doc.Attachments) != 1 || doc.Attachments[0].Name != "labs.pdf" {
+		t.Fatalf("attachments %+v, want labs.pdf", doc.Attachments)
+	}
+
+	r := mustScanner(t, phi.Config{}).Scan(doc)
+	counts := kindsOf(r.Findings)
+	for _, kind := range []phi.Kind{phi.KindMRN, phi.KindName, phi.KindSSN, phi.KindFax, phi.KindUnscanned} {
+		if counts[kind] != 1 {
+			t.Errorf("%d %s findings, want 1 (all: %v)", counts[kind], kind, counts)
+		}
+	}
+	if !r.SubjectHasPHI {
+		t.Error("SubjectHasPHI is false")
+	}
+}
+
+func TestScanFileMessage(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sample.eml")
+	os.WriteFile(path, []byte(testMessage), 0o600)
+	r, err := mustScanner(t, phi.Config{}).ScanFile(path)
+	if err != nil {
+		t.Fatalf("ScanFile: %v", err)
+	}
+	if !r.SubjectHasPHI || kindsOf(r.Findings)[phi.KindSSN] != 1 {
+		t.Errorf("report %+v, want the message's subject and body scanned", kindsOf(r.Findings))
+	}
+}
+
+func TestMalformedMessageErrors(t *testing.T) {
+	for _, raw := range []string{
+		"Subject: x\r\nContent-Type: multipart/mixed\r\n\r\nno boundary",
+		"\x00\x01\x02",
+	} {
+		if _, err := phi.DocumentFromMessage([]byte(raw)); err == nil {
+			t.Errorf("%q: no error", raw)
+		}
+	}
+}
+
+func TestUndecodablePartIsUnscanned(t *testing.T) {
+	raw := "Subject: x\r\nContent-Type: multipart/mixed; boundary=z\r\n\r\n" +
+		"--z\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!!\r\n--z--\r\n"
+	doc, err := phi.DocumentFromMessage([]byte(raw))
+	if err != nil {
+		t.Fatalf("DocumentFromMessage: %v", err)
+	}
+	r := mustScanner(t, phi.Config{}).Scan(doc)
+	if len(r.Unscanned) != 1 {
+		t.Fatalf("Unscanned = %v, want the broken part", r.Unscanned)
+	}
+	if !strings.Contains(r.Findings[0].Explanation, "base64") {
+		t.Errorf("explanation %q does not give the decoding error", r.Findings[0].Explanation)
+	}
+}
+
+func TestInvalidEncodedSubjectKept(t *testing.T) {
+	doc, err := phi.DocumentFromMessage([]byte("Subject: =?bogus?Q?MRN_00482913?=\r\n\r\nbody"))
+	if err != nil {
+		t.Fatalf("DocumentFromMessage: %v", err)
+	}
+	if !strings.Contains(doc.Subject, "00482913") {
+		t.Errorf("subject %q lost its text", doc.Subject)
+	}
+	if doc.Body != "body\n" {
+		t.Errorf("body %q, want %q", doc.Body, "body\n")
+	}
+}
+
+func TestConcurrentScans(t *testing.T) {
+	s := mustScanner(t, phi.Config{})
+	msgs := corpus.Generate(11, 40)
+	want := make([]int, len(msgs))
+	for k, m := range msgs {
+		want[k] = len(s.Scan(phi.Document{Subject: m.Subject, Body: m.Body}).Findings)
+	}
+	done := make(chan error, 4)
+	for range 4 {
+		go func() {
+			for k, m := range msgs {
+				if got := len(s.Scan(phi.Document{Subject: m.Subject, Body: m.Body}).Findings); got != want[k] {
+					done <- fmt.Errorf("message %d: %d findings, want %d", k, got, want[k])
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range 4 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func TestAttachedMessageScanned(t *testing.T) {
+	s := mustScanner(t, phi.Config{})
+	doc := phi.Document{Body: "FYI, see below.", Attachments: []phi.Attachment{
+		{Name: "fwd.eml", ContentType: "message/rfc822", Data: []byte(testMessage)},
+	}}
+	r := s.Scan(doc)
+	counts := kindsOf(r.Findings)
+	for _, kind := range []phi.Kind{phi.KindMRN, phi.KindSSN, phi.KindFax} {
+		if counts[kind] != 1 {
+			t.Errorf("%d %s findings in the attached message, want 1 (all: %v)", counts[kind], kind, counts)
+		}
+	}
+	// The inner labs.pdf is not a PDF: that part is unscanned, the rest
+	// of the message is still scanned.
+	if counts[phi.KindUnscanned] != 1 || len(r.Unscanned) != 1 {
+		t.Errorf("%d unscanned findings, Unscanned = %v, want one for labs.pdf", counts[phi.KindUnscanned], r.Unscanned)
+	}
+	for _, f := range r.Findings {
+		if f.Kind == phi.KindUnscanned && !strings.Contains(f.Explanation, "part 1 of the attached message") {
+			t.Errorf("explanation %q does not name the part", f.Explanation)
+		}
 	}
 }

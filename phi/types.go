@@ -6,8 +6,11 @@ type Kind string
 
 // Identifier kinds, after the HIPAA Safe Harbor list of identifiers.
 const (
-	KindName          Kind = "name"
-	KindDate          Kind = "date"
+	KindName Kind = "name"
+	KindDate Kind = "date"
+	// KindAge is an age over 89, which Safe Harbor counts as an
+	// identifier because few people reach it.
+	KindAge           Kind = "age"
 	KindPhone         Kind = "phone"
 	KindFax           Kind = "fax"
 	KindEmail         Kind = "email"
@@ -138,7 +141,7 @@ func (l *Level) UnmarshalText(b []byte) error {
 	return &valueError{what: "sensitivity level", value: string(b), want: "none, low, moderate, high or restricted"}
 }
 
-// Action is what the sending client must do for a report of a given Level.
+// Action is the step the sending client requires for a report's Level.
 type Action int
 
 const (

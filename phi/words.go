@@ -12,14 +12,15 @@ func (t *textScan) word(i, end int) (int, bool) {
 	var matched bool
 	next := end
 	if n <= maxKeywordLen {
-		var buf [maxKeywordLen]byte
 		h := wordHashSeed
-		for k := 0; k < n; k++ {
-			c := lower(s[i+k])
-			buf[k] = c
-			h = wordHash(h, c)
+		for k := i; k < end; k++ {
+			h = wordHash(h, lower(s[k]))
 		}
 		if keywords.mayContain(h) {
+			var buf [maxKeywordLen]byte
+			for k := 0; k < n; k++ {
+				buf[k] = lower(s[i+k])
+			}
 			if entries, ok := keywords.entries[string(buf[:n])]; ok {
 				matched, next = t.keyword(i, end, entries)
 			}

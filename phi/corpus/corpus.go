@@ -236,6 +236,11 @@ var sentences = []template{
 		b.label(phi.KindSensitiveTerm, v.pick(corpusSensitive))
 		b.add(".")
 	},
+	func(b *builder, v values) {
+		b.add("She is a ")
+		b.label(phi.KindAge, fmt.Sprint(v.digitRange(90, 104)))
+		b.add("-year-old widow; her brother is an ", fmt.Sprint(v.digitRange(60, 89)), "-year-old.")
+	},
 	// Harder cases that the detectors are known to miss in part: a name
 	// with no title or label, and a date written "14-Mar-1962".
 	func(b *builder, v values) {

@@ -25,10 +25,12 @@ var (
 
 // Limits bound the work done on one file.
 type Limits struct {
-	// MaxInput is the largest file accepted, in bytes.
+	// MaxInput is the largest file accepted, in bytes. Zero means no
+	// limit.
 	MaxInput int64
-	// MaxText is the most text extracted, in bytes. A file with more text
-	// fails with ErrTooLarge instead of being scanned in part.
+	// MaxText is the maximum text extracted, in bytes. A file with more
+	// text fails with ErrTooLarge instead of being scanned in part. Zero
+	// means four times the input size plus 1 MiB.
 	MaxText int
 }
 
@@ -47,7 +49,10 @@ const docxType = "application/vnd.openxmlformats-officedocument.wordprocessingml
 
 // Detect returns the format of a file from its first bytes, then its
 // declared content type, then its name. Magic bytes win, so that a PDF
-// declared as text/plain is still read as a PDF.
+// declared as text/plain is still read as a PDF. A declared type other
+// than text, HTML, PDF, DOCX or application/octet-stream is unknown, and
+// the content is sniffed for text only when neither type nor name says
+// what the file is.
 func Detect(name, contentType string, data []byte) Format {
 	switch {
 	case bytes.HasPrefix(data, []byte("%PDF-")):
@@ -65,6 +70,8 @@ func Detect(name, contentType string, data []byte) Format {
 			return FormatDOCX
 		case strings.HasPrefix(mediaType, "text/"):
 			return FormatText
+		case mediaType != "application/octet-stream":
+			return FormatUnknown
 		}
 	}
 	switch strings.ToLower(filepath.Ext(name)) {
@@ -76,6 +83,11 @@ func Detect(name, contentType string, data []byte) Format {
 		return FormatPDF
 	case ".docx":
 		return FormatDOCX
+	case "":
+	default:
+		if mime.TypeByExtension(filepath.Ext(name)) != "" {
+			return FormatUnknown // a known type other than the formats above
+		}
 	}
 	if len(data) > 0 && looksLikeText(data) {
 		return FormatText
@@ -124,8 +136,8 @@ func describeType(name, contentType string) string {
 	return "no known type"
 }
 
-// plainText decodes UTF-8, UTF-16 with a byte order mark, or, failing
-// those, Windows-1252 read as Latin-1.
+// plainText decodes UTF-8 or UTF-16 with a byte order mark. Text that is
+// neither is read as Latin-1 (ISO 8859-1), which maps every byte.
 func plainText(data []byte) (string, error) {
 	switch {
 	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):

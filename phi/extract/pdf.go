@@ -11,7 +11,7 @@ import (
 
 // Bounds on the work done for one PDF. A hostile file can declare huge
 // page counts, page trees with cycles or content streams that inflate
-// without end; these bounds turn each into an error.
+// without end, and these bounds turn each into an error.
 const (
 	maxPDFPages = 5000
 	// maxPDFTreeNodes allows for the intermediate nodes of a balanced
@@ -45,6 +45,10 @@ func pdfText(data []byte, maxText int) (text string, err error) {
 			err = fmt.Errorf("%w: pdf: %v", ErrCorrupt, r)
 		}
 	}()
+
+	if err := precheckPDF(data); err != nil {
+		return "", err
+	}
 	r, err := pdf.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		if strings.Contains(err.Error(), "encrypt") || strings.Contains(err.Error(), "password") {
@@ -52,6 +56,7 @@ func pdfText(data []byte, maxText int) (text string, err error) {
 		}
 		return "", fmt.Errorf("%w: pdf: %v", ErrCorrupt, err)
 	}
+
 	walk := pageWalk{}
 	walk.collect(r.Trailer().Key("Root").Key("Pages"), 0)
 	pages := walk.pages
@@ -61,10 +66,28 @@ func pdfText(data []byte, maxText int) (text string, err error) {
 	if len(pages) > maxPDFPages {
 		return "", fmt.Errorf("%w: pdf: more than %d pages", ErrTooLarge, maxPDFPages)
 	}
+
 	var b strings.Builder
+	// The document information (title, author, subject, keywords) can
+	// name the patient, and travels with the file.
+	info := r.Trailer().Key("Info")
+	for _, key := range []string{"Title", "Author", "Subject", "Keywords"} {
+		if v := info.Key(key).Text(); v != "" {
+			b.WriteString(v)
+			b.WriteByte('\n')
+		}
+	}
+
 	ops := minPDFOperators + pdfOperatorsPerByte*len(data)
-	for _, v := range pages {
-		pageText(pdf.Page{V: v}, &b, &ops, maxText)
+	for k, v := range pages {
+		page := pdf.Page{V: v}
+		before := b.Len()
+		pageText(page, &b, &ops, maxText)
+		// A page of images with no text is most likely a scan, and its
+		// PHI cannot be read without OCR, so it must not pass as clean.
+		if strings.TrimSpace(b.String()[before:]) == "" && len(pageResources(page).Key("XObject").Keys()) > 0 {
+			return "", fmt.Errorf("%w: pdf page %d has images but no text (a scanned page?)", ErrUnsupported, k+1)
+		}
 		b.WriteByte('\n')
 	}
 	return b.String(), nil
@@ -100,6 +123,21 @@ func (w *pageWalk) collect(node pdf.Value, depth int) {
 	}
 }
 
+// pageResources returns the resource dictionary of a page, inherited from
+// its ancestors if need be. It stops after maxPDFTreeDepth parents, where
+// the library's own lookup (Page.Resources) loops forever on a page whose
+// /Parent chain is a cycle.
+func pageResources(p pdf.Page) pdf.Value {
+	v := p.V
+	for depth := 0; depth <= maxPDFTreeDepth && !v.IsNull(); depth++ {
+		if r := v.Key("Resources"); !r.IsNull() {
+			return r
+		}
+		v = v.Key("Parent")
+	}
+	return pdf.Value{}
+}
+
 // pageText appends the text of one page to b. It panics with
 // errPDFBudget when the operator budget in ops runs out or the text passes
 // maxText.
@@ -108,6 +146,7 @@ func pageText(p pdf.Page, b *strings.Builder, ops *int, maxText int) {
 	if contents.IsNull() {
 		return
 	}
+	fonts := pageResources(p).Key("Font")
 	encoders := map[string]pdf.TextEncoding{}
 	var enc pdf.TextEncoding
 	show := func(raw string) {
@@ -138,7 +177,7 @@ func pageText(p pdf.Page, b *strings.Builder, ops *int, maxText int) {
 			name := args[0].Name()
 			e, ok := encoders[name]
 			if !ok {
-				font := p.Font(name)
+				font := pdf.Font{V: fonts.Key(name)}
 				e = font.Encoder()
 				encoders[name] = e
 			}
