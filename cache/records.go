@@ -178,14 +178,16 @@ func (s *Store) ReadLog(name string, fromSeq int64, fn func(seq int64, entry []b
 		fromSeq = 1
 	}
 	for {
-		page, err := s.readLogPage(name, fromSeq, 256)
-		if err != nil {
-			return err
-		}
+		// A page that fails part-way still delivers the entries before the
+		// failing one, so a reader that resumes after it loses nothing.
+		page, readErr := s.readLogPage(name, fromSeq, 256)
 		for _, e := range page {
 			if err := fn(e.seq, e.entry); err != nil {
 				return err
 			}
+		}
+		if readErr != nil {
+			return readErr
 		}
 		if len(page) < 256 {
 			return nil
@@ -224,7 +226,7 @@ func (s *Store) readLogPage(name string, fromSeq int64, limit int) ([]logEntry, 
 		}
 		entry, err := keys.open("logs", "entry", logRow(nameTag, seq), sealed)
 		if err != nil {
-			return nil, err
+			return page, err
 		}
 		page = append(page, logEntry{seq, entry})
 	}
