@@ -71,12 +71,23 @@ func (s *Store) GetRecord(kind, key string) ([]byte, error) {
 			id     int64
 			sealed []byte
 		)
-		err := tx.QueryRow(`SELECT id, value FROM records WHERE kind_tag = ? AND key_tag = ?`, kindTag, keyTag).Scan(&id, &sealed)
+		var sealedKey []byte
+		err := tx.QueryRow(`SELECT id, key, value FROM records WHERE kind_tag = ? AND key_tag = ?`, kindTag, keyTag).Scan(&id, &sealedKey, &sealed)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("cache: record of kind %q not found: %w", kind, ErrNotFound)
 		}
 		if err != nil {
 			return fmt.Errorf("cache: read record: %w", err)
+		}
+		// The lookup tags are not sealed, so someone who can write the file
+		// could point one key's tag at another row. The sealed key column
+		// names the row's real key.
+		storedKey, err := keys.open("records", "key", rowKey(id), sealedKey)
+		if err != nil {
+			return err
+		}
+		if string(storedKey) != key {
+			return &CorruptError{Table: "records", Column: "key", Row: rowKey(id)}
 		}
 		value, err = keys.open("records", "value", rowKey(id), sealed)
 		return err
