@@ -1,8 +1,10 @@
 package client
 
 import (
+	"bytes"
 	"crypto/x509"
 	"fmt"
+	"net/mail"
 	"slices"
 	"strings"
 	"time"
@@ -40,7 +42,8 @@ func (c *Client) OpenMessage(id int64) (*Opened, error) {
 		return nil, fmt.Errorf("client: message %d has only its header cached; sync its body first", id)
 	}
 
-	reader, err := c.reader(s)
+	var harvested []*x509.Certificate
+	reader, err := c.reader(s, outerFrom(m.Raw), &harvested)
 	if err != nil {
 		return nil, err
 	}
@@ -48,9 +51,9 @@ func (c *Client) OpenMessage(id int64) (*Opened, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.learnKeys(s, msg, m.Raw)
+	c.learnKeys(s, msg, harvested)
 
-	messageID := msg.Outer.Get("Message-Id")
+	messageID := auditableMessageID(msg.Outer.Get("Message-Id"))
 	c.record(audit.MessageOpened(m.Account, messageID))
 	if msg.Encryption != crypto.CoverageNone {
 		c.record(audit.MessageDecrypted(m.Account, messageID, schemeName(firstScheme(msg.Root))))
@@ -63,8 +66,10 @@ func (c *Client) OpenMessage(id int64) (*Opened, error) {
 	return &Opened{ID: id, Account: m.Account, Folder: m.Folder, Flags: m.Flags, Message: msg}, nil
 }
 
-// reader returns a crypto.Reader with the user's keys and contacts.
-func (c *Client) reader(s *session) (crypto.Reader, error) {
+// reader returns a crypto.Reader with the user's keys and contacts. The
+// certificates of S/MIME signatures that verified are appended to
+// harvested.
+func (c *Client) reader(s *session, from string, harvested *[]*x509.Certificate) (crypto.Reader, error) {
 	now := c.opts.Now()
 	ring, err := c.keyRing(s)
 	if err != nil {
@@ -78,14 +83,20 @@ func (c *Client) reader(s *session) (crypto.Reader, error) {
 	if err != nil {
 		return crypto.Reader{}, err
 	}
-	smimeOpts := &smime.OpenOptions{Roots: c.extraRoots(), Now: now, KnownCertificates: known}
+	smimeOpts := &smime.OpenOptions{Roots: c.extraRoots(), Now: now, KnownCertificates: known, From: from}
 
 	return crypto.Reader{
 		OpenPGP: func(entity []byte) (*crypto.Layer, error) {
 			return pgp.OpenEntity(entity, ring, now)
 		},
 		SMIME: func(entity []byte) (*crypto.Layer, error) {
-			return smime.OpenEntity(entity, ids, smimeOpts)
+			layer, err := smime.OpenEntity(entity, ids, smimeOpts)
+			if err == nil && layer.Status.Signature.State == crypto.GoodSignature {
+				if certs, err := smime.HarvestCertificates(entity, smimeOpts); err == nil {
+					*harvested = append(*harvested, certs...)
+				}
+			}
+			return layer, err
 		},
 		InlinePGP: func(text []byte) ([]byte, crypto.PartStatus, error) {
 			return openInline(text, ring, now)
@@ -128,23 +139,17 @@ func (c *Client) keyRing(s *session) (*pgp.KeyRing, error) {
 		if b.Scheme != crypto.SchemeOpenPGP {
 			continue
 		}
-		for _, pub := range [][]byte{b.Public, pendingPublic(b)} {
-			if len(pub) == 0 {
-				continue
-			}
-			if k, err := pgp.ReadKey(pub); err == nil {
-				ring.Add(k)
-			}
+		// A pending key (seen but not accepted) must not verify
+		// signatures, or a forged Autocrypt header could make its
+		// sender's mail look signed.
+		if len(b.Public) == 0 {
+			continue
+		}
+		if k, err := pgp.ReadKey(b.Public); err == nil {
+			ring.Add(k)
 		}
 	}
 	return ring, nil
-}
-
-func pendingPublic(b crypto.Binding) []byte {
-	if b.Pending == nil {
-		return nil
-	}
-	return b.Pending.Public
 }
 
 func (c *Client) knownCertificates(s *session) ([]*x509.Certificate, error) {
@@ -182,14 +187,32 @@ func (c *Client) extraRoots() *x509.CertPool {
 
 // learnKeys records the keys that verified signatures and the sender's
 // Autocrypt key, and marks signatures whose key differs from the one the
-// sender used before.
-func (c *Client) learnKeys(s *session, msg *crypto.Message, raw []byte) {
+// sender used before. certs are the certificates of verified S/MIME
+// signatures, kept so the user can encrypt to the sender.
+func (c *Client) learnKeys(s *session, msg *crypto.Message, certs []*x509.Certificate) {
 	from := addrSpec(msg.Header.Get("From"))
+	public := map[string][]byte{}
+	for _, cert := range certs {
+		public[smime.Fingerprint(cert)] = cert.Raw
+	}
 	var visit func(p *crypto.Part)
 	visit = func(p *crypto.Part) {
 		sig := &p.Status.Signature
 		if sig.State == crypto.GoodSignature && sig.MatchesFrom && from != "" {
-			cand := crypto.Candidate{Fingerprint: sig.Fingerprint, Source: "signed-mail"}
+			cand := crypto.Candidate{Fingerprint: sig.Fingerprint, Source: "signed-mail", Public: public[strings.ToUpper(sig.Fingerprint)]}
+			if cand.Public == nil && sig.Scheme == crypto.SchemeOpenPGP {
+				cand.Public = c.publicKeyBytes(s, sig.Fingerprint)
+			}
+			if cand.Public == nil {
+				// Without the key itself a binding could not be used to
+				// encrypt, so only a change of key is worth noting.
+				if b, err := s.trust.Lookup(sig.Scheme, from); err != nil || b.Fingerprint == strings.ToUpper(sig.Fingerprint) {
+					for _, ch := range p.Children {
+						visit(ch)
+					}
+					return
+				}
+			}
 			if obs, err := s.trust.Observe(sig.Scheme, from, cand); err == nil && obs == crypto.Changed {
 				sig.KeyChanged = true
 			}
@@ -210,6 +233,44 @@ func (c *Client) learnKeys(s *session, msg *crypto.Message, raw []byte) {
 		return
 	}
 	s.trust.Observe(crypto.SchemeOpenPGP, from, crypto.Candidate{Fingerprint: key.Fingerprint, Public: key.Public, Source: "autocrypt"})
+}
+
+// auditableMessageID returns id when the audit trail accepts it, and ""
+// otherwise: a sender controls the Message-ID, and an odd one must not
+// keep the opening of the message out of the trail.
+func auditableMessageID(id string) string {
+	if audit.MessageOpened("", id).Validate() != nil {
+		return ""
+	}
+	return id
+}
+
+// outerFrom returns the addr-spec of the message's From field, or "".
+func outerFrom(raw []byte) string {
+	m, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		return ""
+	}
+	return addrSpec(m.Header.Get("From"))
+}
+
+// publicKeyBytes returns the binary public key with fingerprint from the
+// user's key ring, or nil.
+func (c *Client) publicKeyBytes(s *session, fingerprint string) []byte {
+	ring, err := c.keyRing(s)
+	if err != nil {
+		return nil
+	}
+	for _, k := range ring.PublicKeysByFingerprint(strings.ToUpper(fingerprint)) {
+		pub, err := k.ToPublic()
+		if err != nil {
+			continue
+		}
+		if raw, err := pub.Serialize(); err == nil {
+			return raw
+		}
+	}
+	return nil
 }
 
 func firstScheme(p *crypto.Part) crypto.Scheme {

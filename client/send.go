@@ -18,6 +18,7 @@ import (
 	"securemail/cache"
 	"securemail/compose"
 	"securemail/crypto"
+	"securemail/crypto/discovery"
 	"securemail/crypto/pgp"
 	"securemail/crypto/smime"
 	"securemail/phi"
@@ -33,7 +34,7 @@ func (c *Client) Review(draft *compose.Draft) (*compose.Report, error) {
 		return nil, err
 	}
 	c.discoverRecipients(s, draft)
-	env, err := c.composeEnv(s)
+	env, err := c.composeEnv(s, draft)
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +54,7 @@ func (c *Client) Send(accountID string, draft *compose.Draft, report *compose.Re
 	if _, err := loadAccount(s, accountID); err != nil {
 		return nil, fmt.Errorf("client: account %q: %w", accountID, err)
 	}
-	env, err := c.composeEnv(s)
+	env, err := c.composeEnv(s, draft)
 	if err != nil {
 		return nil, err
 	}
@@ -150,16 +151,21 @@ func methodName(m compose.Method) string {
 	return "none"
 }
 
-// composeEnv builds what compose.Review and compose.Seal read.
-func (c *Client) composeEnv(s *session) (*compose.Env, error) {
+// composeEnv builds what compose.Review and compose.Seal read for draft.
+func (c *Client) composeEnv(s *session, draft *compose.Draft) (*compose.Env, error) {
 	settings := c.policy.Settings()
 	scanner, err := phi.NewScanner(phiConfig(settings))
 	if err != nil {
 		return nil, fmt.Errorf("client: the policy's PHI settings are invalid: %w", err)
 	}
+	var autocrypt string
+	if slices.Contains(settings.KeyDiscovery.Sources, "autocrypt") {
+		autocrypt = c.autocryptHeader(s, draft.From.Address)
+	}
 	return &compose.Env{
+		Autocrypt: autocrypt,
 		Policy:    composePolicy(settings),
-		Scanner:   phiScanner{scanner: scanner, attachments: settings.PHI.Detectors.Attachments},
+		Scanner:   phiScanner{scanner: scanner},
 		Keys:      keyDirectory{c: c, s: s},
 		Protector: protector{c: c, s: s},
 		Consents:  consentRegistry{s: s},
@@ -167,6 +173,28 @@ func (c *Client) composeEnv(s *session) (*compose.Env, error) {
 		Contacts:  contactBook{s: s},
 		Now:       c.opts.Now,
 	}, nil
+}
+
+// autocryptHeader returns the Autocrypt header value advertising the
+// sender's own OpenPGP key, or "" when the sender has none.
+func (c *Client) autocryptHeader(s *session, from string) string {
+	key, err := s.signingKey(from, c.opts.Now())
+	if err != nil || key == nil {
+		return ""
+	}
+	pub, err := key.ToPublic()
+	if err != nil {
+		return ""
+	}
+	raw, err := pub.Serialize()
+	if err != nil {
+		return ""
+	}
+	value, err := discovery.FormatAutocrypt(from, discovery.Mutual, raw)
+	if err != nil {
+		return ""
+	}
+	return value
 }
 
 func composePolicy(s policy.Settings) compose.Policy {
@@ -204,31 +232,41 @@ func phiAction(name string) compose.PHIAction {
 	return compose.ActionBlock
 }
 
+// phiConfig maps the policy's PHI settings. The review's actions come
+// from composePolicy, so the scanner's own action map is left at its
+// defaults.
 func phiConfig(s policy.Settings) phi.Config {
-	// NOTE: the policy's per-group detector switches (identifiers,
-	// clinical, sensitive) are not applied yet; every detector runs,
-	// which can only add findings.
-	return phi.Config{MRNPatterns: s.PHI.MRNPatterns}
+	d := s.PHI.Detectors
+	return phi.Config{
+		MRNPatterns:        s.PHI.MRNPatterns,
+		DisableIdentifiers: !d.Identifiers,
+		DisableClinical:    !d.Clinical,
+		DisableSensitive:   !d.Sensitive,
+		SkipAttachments:    !d.Attachments,
+	}
 }
 
 // phiScanner adapts phi.Scanner to compose.PHIScanner.
 type phiScanner struct {
-	scanner     *phi.Scanner
-	attachments bool
+	scanner *phi.Scanner
 }
 
 func (p phiScanner) Scan(doc compose.PHIDocument) (compose.PHIReport, error) {
 	d := phi.Document{Subject: doc.Subject, Body: doc.Body}
-	if p.attachments {
-		for _, a := range doc.Attachments {
-			d.Attachments = append(d.Attachments, phi.Attachment{Name: a.Name, ContentType: a.ContentType, Data: a.Data})
-		}
+	for _, a := range doc.Attachments {
+		d.Attachments = append(d.Attachments, phi.Attachment{Name: a.Name, ContentType: a.ContentType, Data: a.Data})
 	}
 	r := p.scanner.Scan(d)
 	out := compose.PHIReport{Level: sensitivity(r.Level)}
 	for _, f := range r.Findings {
+		kind := string(f.Kind)
+		if f.Category.Special() {
+			// The review names special categories ("mental-health"), which
+			// carry their own legal rules, rather than the matched term.
+			kind = string(f.Category)
+		}
 		out.Findings = append(out.Findings, compose.PHIFinding{
-			Kind:       string(f.Kind),
+			Kind:       kind,
 			Location:   location(f.Field),
 			Attachment: f.Attachment,
 			Offset:     f.Start,
@@ -458,11 +496,9 @@ func (c *Client) RecordConsent(accountID, address, recordedBy string, expires ti
 	if err := s.store.PutRecord(consentKind, addr, raw); err != nil {
 		return err
 	}
-	scope := "until revoked"
-	if !expires.IsZero() {
-		scope = "until " + expires.UTC().Format(time.DateOnly)
-	}
-	c.record(audit.ConsentRecorded(accountID, addr, scope))
+	// The expiry stays in the sealed consent record; the trail records
+	// what was consented to.
+	c.record(audit.ConsentRecorded(accountID, addr, "plain-mail"))
 	return nil
 }
 

@@ -172,6 +172,9 @@ func TestSendEncryptedThroughRealStack(t *testing.T) {
 	if got := opened.Header.Get("Subject"); got != draft.Subject {
 		t.Errorf("subject = %q, want the protected %q", got, draft.Subject)
 	}
+	if ac := opened.Outer.Get("Autocrypt"); !strings.Contains(ac, "addr="+senderAddr) {
+		t.Errorf("Autocrypt header = %q, want one advertising the sender's key", ac)
+	}
 	if got := opened.Outer.Get("Subject"); strings.Contains(got, marker) {
 		t.Errorf("outer subject %q leaks the real one", got)
 	}

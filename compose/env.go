@@ -196,4 +196,8 @@ type Env struct {
 	// Hostname is the right-hand side of generated Message-IDs; empty
 	// means the sender's domain.
 	Hostname string
+	// Autocrypt is the folded value of the sender's Autocrypt header
+	// (Autocrypt Level 1), added to every outgoing message; empty adds
+	// none.
+	Autocrypt string
 }

@@ -16,9 +16,9 @@ const (
 	maxRecipients   = 1024
 )
 
-// ErrMalformed is wrapped by errors about CMS or MIME data that cannot be
-// parsed.
-var ErrMalformed = errors.New("smime: malformed S/MIME data")
+// ErrMalformed is wrapped by errors about CMS, MIME or PKCS#12 data that
+// cannot be parsed.
+var ErrMalformed = errors.New("smime: invalid or corrupted data")
 
 // ErrUnsupportedAlgorithm is wrapped by errors about algorithms or
 // structures this package does not implement, such as ChaCha20-Poly1305

@@ -254,11 +254,11 @@ func openKeyTransRecipient(der []byte, id *Identity, keySize int) ([]byte, bool,
 		}
 		return key, true, nil
 	case alg.Algorithm.Equal(oidRSAOAEP):
-		hash, err := parseOAEPParameters(alg.Parameters.FullBytes)
+		hash, mgfHash, err := parseOAEPParameters(alg.Parameters.FullBytes)
 		if err != nil {
 			return nil, true, err
 		}
-		key, err := rsa.DecryptOAEP(hash.New(), nil, priv, ktri.EncryptedKey, nil)
+		key, err := priv.Decrypt(nil, ktri.EncryptedKey, &rsa.OAEPOptions{Hash: hash, MGFHash: mgfHash})
 		if err != nil || len(key) != keySize {
 			return nil, true, fmt.Errorf("%w: RSA-OAEP key decryption failed", ErrDecryptionFailed)
 		}
@@ -268,8 +268,9 @@ func openKeyTransRecipient(der []byte, id *Identity, keySize int) ([]byte, bool,
 }
 
 // parseOAEPParameters reads RSAES-OAEP-params (RFC 4055 section 4.1) and
-// returns the hash. Absent parameters mean SHA-1, which is safe in OAEP.
-func parseOAEPParameters(der []byte) (gocrypto.Hash, error) {
+// returns the hash and the MGF1 hash. Absent fields mean SHA-1, which is
+// safe in OAEP.
+func parseOAEPParameters(der []byte) (hash, mgfHash gocrypto.Hash, err error) {
 	var raw struct {
 		Hash    pkix.AlgorithmIdentifier `asn1:"explicit,optional,tag:0"`
 		MGF     pkix.AlgorithmIdentifier `asn1:"explicit,optional,tag:1"`
@@ -277,41 +278,42 @@ func parseOAEPParameters(der []byte) (gocrypto.Hash, error) {
 	}
 	if len(der) > 0 && der[0] != 0x05 {
 		if _, err := asn1.Unmarshal(der, &raw); err != nil {
-			return 0, fmt.Errorf("%w: invalid RSA-OAEP parameters: %w", ErrMalformed, err)
+			return 0, 0, fmt.Errorf("%w: invalid RSA-OAEP parameters: %w", ErrMalformed, err)
 		}
 	}
-	hash := gocrypto.SHA1
-	if len(raw.Hash.Algorithm) > 0 {
-		var ok bool
-		if hash, ok = hashForDigestOID(raw.Hash.Algorithm); !ok && !raw.Hash.Algorithm.Equal(oidSHA1) {
-			return 0, fmt.Errorf("%w: RSA-OAEP hash %s", ErrUnsupportedAlgorithm, describeOID(raw.Hash.Algorithm))
-		}
-		if raw.Hash.Algorithm.Equal(oidSHA1) {
-			hash = gocrypto.SHA1
-		}
+
+	hash, err = oaepHash(raw.Hash.Algorithm)
+	if err != nil {
+		return 0, 0, err
 	}
+	mgfHash = gocrypto.SHA1
 	if len(raw.MGF.Algorithm) > 0 {
-		var mgfHash pkix.AlgorithmIdentifier
 		if !raw.MGF.Algorithm.Equal(oidMGF1) {
-			return 0, fmt.Errorf("%w: RSA-OAEP mask generation %s", ErrUnsupportedAlgorithm, describeOID(raw.MGF.Algorithm))
+			return 0, 0, fmt.Errorf("%w: RSA-OAEP mask generation %s", ErrUnsupportedAlgorithm, describeOID(raw.MGF.Algorithm))
 		}
-		if _, err := asn1.Unmarshal(raw.MGF.Parameters.FullBytes, &mgfHash); err != nil {
-			return 0, fmt.Errorf("%w: invalid RSA-OAEP MGF1 parameters: %w", ErrMalformed, err)
+		var mgfAlg pkix.AlgorithmIdentifier
+		if _, err := asn1.Unmarshal(raw.MGF.Parameters.FullBytes, &mgfAlg); err != nil {
+			return 0, 0, fmt.Errorf("%w: invalid RSA-OAEP MGF1 parameters: %w", ErrMalformed, err)
 		}
-		mgf := gocrypto.SHA1
-		if h, ok := hashForDigestOID(mgfHash.Algorithm); ok {
-			mgf = h
-		}
-		// Go's rsa.DecryptOAEP uses one hash for both, so other
-		// combinations cannot be opened.
-		if mgf != hash {
-			return 0, fmt.Errorf("%w: RSA-OAEP with different hash and MGF1 hash", ErrUnsupportedAlgorithm)
+		if mgfHash, err = oaepHash(mgfAlg.Algorithm); err != nil {
+			return 0, 0, err
 		}
 	}
 	if len(raw.PSource.Algorithm) > 0 && len(raw.PSource.Parameters.Bytes) > 0 {
-		return 0, fmt.Errorf("%w: RSA-OAEP with a label", ErrUnsupportedAlgorithm)
+		return 0, 0, fmt.Errorf("%w: RSA-OAEP with a label", ErrUnsupportedAlgorithm)
 	}
-	return hash, nil
+	return hash, mgfHash, nil
+}
+
+// oaepHash maps a hash identifier in OAEP parameters; absent means SHA-1.
+func oaepHash(oid asn1.ObjectIdentifier) (gocrypto.Hash, error) {
+	if len(oid) == 0 || oid.Equal(oidSHA1) {
+		return gocrypto.SHA1, nil
+	}
+	if h, ok := hashForDigestOID(oid); ok {
+		return h, nil
+	}
+	return 0, fmt.Errorf("%w: RSA-OAEP hash %s", ErrUnsupportedAlgorithm, describeOID(oid))
 }
 
 func decryptCBC(newBlock func([]byte) (cipher.Block, error), key, params, ciphertext []byte) ([]byte, error) {

@@ -202,6 +202,7 @@ func TestOpenOpenSSLEncrypted(t *testing.T) {
 		{"gcm pkcs1", rsaID, []string{"-aes-256-gcm", "-recip", rsaCert}, "AES-256-GCM", true},
 		{"cbc oaep", rsaID, []string{"-aes-256-cbc", "-recip", rsaCert, "-keyopt", "rsa_padding_mode:oaep"}, "AES-256-CBC", false},
 		{"gcm oaep sha256", rsaID, []string{"-aes-256-gcm", "-recip", rsaCert, "-keyopt", "rsa_padding_mode:oaep", "-keyopt", "rsa_oaep_md:sha256"}, "AES-256-GCM", true},
+		{"oaep sha256 with mgf1 sha1", rsaID, []string{"-aes-256-cbc", "-recip", rsaCert, "-keyopt", "rsa_padding_mode:oaep", "-keyopt", "rsa_oaep_md:sha256", "-keyopt", "rsa_mgf1_md:sha1"}, "AES-256-CBC", false},
 		{"ec default kdf", ecID, []string{"-aes-256-cbc", "-recip", ecCert}, "AES-256-CBC", false},
 		{"ec sha256 kdf gcm", ecID, []string{"-aes-256-gcm", "-recip", ecCert, "-keyopt", "ecdh_kdf_md:sha256"}, "AES-256-GCM", true},
 		{"streamed BER", rsaID, []string{"-aes-256-cbc", "-recip", rsaCert, "-stream"}, "AES-256-CBC", false},
@@ -223,5 +224,52 @@ func TestOpenOpenSSLEncrypted(t *testing.T) {
 		if enc.IntegrityProtected != c.integrity {
 			t.Errorf("%s: IntegrityProtected = %v, want %v", c.name, enc.IntegrityProtected, c.integrity)
 		}
+	}
+}
+
+func TestSignedThenEncryptedWithOpenSSL(t *testing.T) {
+	pki := newTestPKI(t)
+	d := newOpenSSLDir(t, pki)
+	alice := pki.issue(t, "alice@example.org", "rsa", nil)
+	bob := pki.issue(t, "bob@example.org", "p256", nil)
+	aliceCert, aliceKey := d.writeIdentity(t, "alice", alice)
+	bobCert, bobKey := d.writeIdentity(t, "bob", bob)
+
+	// Ours to openssl: sign, encrypt, then openssl decrypts and verifies.
+	signed, err := SignEntity([]byte(sampleEntity), alice, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	encrypted, err := EncryptEntity(signed, []*x509.Certificate{bob.Certificate}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.writeFile(t, "ours.eml", encrypted)
+	d.run(t, nil, "cms", "-decrypt", "-in", "ours.eml", "-recip", bobCert, "-inkey", bobKey, "-out", "ours-decrypted.eml")
+	out := d.run(t, nil, "cms", "-verify", "-in", "ours-decrypted.eml", "-CAfile", "ca.pem", "-attime", attime)
+	if !bytes.Equal(toCRLF(out), []byte(sampleEntity)) {
+		t.Errorf("openssl output = %q", out)
+	}
+
+	// openssl to ours: openssl signs and encrypts, we open both layers.
+	d.writeFile(t, "content.eml", []byte(sampleEntity))
+	d.run(t, nil, "cms", "-sign", "-in", "content.eml", "-signer", aliceCert, "-inkey", aliceKey, "-out", "theirs-signed.eml")
+	theirs := d.run(t, nil, "cms", "-encrypt", "-aes-256-gcm", "-in", "theirs-signed.eml", "-recip", bobCert, "-keyopt", "ecdh_kdf_md:sha256")
+	decrypted, err := OpenEntity(theirs, []*Identity{bob}, pki.openOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !decrypted.Status.Encryption.IntegrityProtected {
+		t.Error("AES-256-GCM layer not reported as integrity protected")
+	}
+	verified, err := OpenEntity(decrypted.Entity, nil, pki.openOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if verified.Status.Signature.State != mailcrypto.GoodSignature {
+		t.Errorf("state = %v, want good signature", verified.Status.Signature.State)
+	}
+	if !bytes.Equal(toCRLF(verified.Entity), []byte(sampleEntity)) {
+		t.Errorf("entity = %q", verified.Entity)
 	}
 }
