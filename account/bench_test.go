@@ -18,39 +18,29 @@ import (
 // filled once with benchMessages messages of a mixed size.
 const (
 	benchUser     = "spare8@lab.test"
-	benchFolder   = "bench10k"
+	benchFolder   = "bench10k-mix"
 	benchMessages = 10000
 )
 
-// benchMessage returns message i of the benchmark mailbox. Sizes follow
-// a mix typical of clinical mail: 75 % short notes (2 to 10 KB), 20 %
-// longer letters (10 to 60 KB), 4.5 % with attachments (100 to 300 KB),
-// 0.5 % large scans (1 MB). One in ten is OpenPGP/MIME encrypted.
+// benchMessage returns message i of the benchmark mailbox. The size mix
+// is an estimate for a clinic, not a measured one. 75 % are short notes
+// (2 to 10 KB of text) and 20 % longer letters (10 to 60 KB). 4.5 % carry
+// a PDF attachment (100 to 300 KB) and 0.5 % a 1 MB scan. One in ten is
+// OpenPGP/MIME encrypted.
+// Text is drawn from a small vocabulary, attachments are random bytes.
 func benchMessage(i int) []byte {
 	rng := rand.New(rand.NewPCG(uint64(i), 7))
-	var size int
+	textSize, attachSize := 0, 0
 	switch p := rng.IntN(1000); {
 	case p < 750:
-		size = 2000 + rng.IntN(8000)
+		textSize = 2000 + rng.IntN(8000)
 	case p < 950:
-		size = 10000 + rng.IntN(50000)
+		textSize = 10000 + rng.IntN(50000)
 	case p < 995:
-		size = 100000 + rng.IntN(200000)
+		textSize, attachSize = 1500, 100000+rng.IntN(200000)
 	default:
-		size = 1 << 20
+		textSize, attachSize = 800, 1<<20
 	}
-	filler := make([]byte, size*3/4)
-	for j := range filler {
-		filler[j] = byte(rng.Uint32())
-	}
-	body := base64.StdEncoding.EncodeToString(filler)
-	var lines []string
-	for len(body) > 76 {
-		lines = append(lines, body[:76])
-		body = body[76:]
-	}
-	lines = append(lines, body)
-	wrapped := strings.Join(lines, "\r\n")
 
 	header := fmt.Sprintf("From: Lab <lab@lab.test>\r\nTo: %s\r\nSubject: Result %d\r\n"+
 		"Date: %s\r\nMessage-ID: <bench-%d@lab.test>\r\nMIME-Version: 1.0\r\n",
@@ -59,9 +49,53 @@ func benchMessage(i int) []byte {
 		return []byte(header + "Content-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\"; boundary=\"b\"\r\n\r\n" +
 			"--b\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n" +
 			"--b\r\nContent-Type: application/octet-stream\r\n\r\n-----BEGIN PGP MESSAGE-----\r\n\r\n" +
-			wrapped + "\r\n-----END PGP MESSAGE-----\r\n--b--\r\n")
+			randomBase64(rng, (textSize+attachSize)*3/4) + "\r\n-----END PGP MESSAGE-----\r\n--b--\r\n")
 	}
-	return []byte(header + "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n" + wrapped + "\r\n")
+	text := benchText(rng, textSize)
+	if attachSize == 0 {
+		return []byte(header + "Content-Type: text/plain; charset=utf-8\r\n\r\n" + text)
+	}
+	return []byte(header + "Content-Type: multipart/mixed; boundary=\"m\"\r\n\r\n" +
+		"--m\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + text +
+		"--m\r\nContent-Type: application/pdf; name=\"report.pdf\"\r\nContent-Disposition: attachment; filename=\"report.pdf\"\r\n" +
+		"Content-Transfer-Encoding: base64\r\n\r\n" + randomBase64(rng, attachSize*3/4) + "\r\n--m--\r\n")
+}
+
+var benchWords = strings.Fields(`patient result sample blood count normal range follow
+	up clinic appointment referral letter discharge summary medication dose daily
+	review plan history examination report laboratory glucose sodium potassium
+	creatinine urine culture negative positive pending signed doctor nurse ward
+	please call regards thanks week morning afternoon today tomorrow scan image`)
+
+// benchText returns lines of vocabulary words, about size bytes long.
+func benchText(rng *rand.Rand, size int) string {
+	var b strings.Builder
+	for b.Len() < size {
+		line := 0
+		for line < 70 {
+			w := benchWords[rng.IntN(len(benchWords))]
+			b.WriteString(w)
+			b.WriteByte(' ')
+			line += len(w) + 1
+		}
+		b.WriteString("\r\n")
+	}
+	return b.String()
+}
+
+// randomBase64 returns n random bytes in base64, wrapped at 76 columns.
+func randomBase64(rng *rand.Rand, n int) string {
+	raw := make([]byte, n)
+	for j := range raw {
+		raw[j] = byte(rng.Uint32())
+	}
+	encoded := base64.StdEncoding.EncodeToString(raw)
+	var lines []string
+	for len(encoded) > 76 {
+		lines = append(lines, encoded[:76])
+		encoded = encoded[76:]
+	}
+	return strings.Join(append(lines, encoded), "\r\n")
 }
 
 // fillBenchFolder appends the messages the folder still lacks, so the
