@@ -9,9 +9,9 @@ import (
 	"time"
 )
 
-// Security is how a connection is protected. There is no plaintext value:
-// every connection is TLS from the first byte or upgraded by STARTTLS
-// before anything else is sent.
+// Security is the kind of TLS a connection uses. There is no plaintext
+// value, because every connection is TLS from the first byte or upgraded
+// by STARTTLS before anything else is sent.
 type Security int
 
 const (
@@ -43,15 +43,15 @@ func (e Endpoint) Address() string {
 	return net.JoinHostPort(e.Host, strconv.Itoa(e.Port))
 }
 
-func (e Endpoint) validate(what string) error {
+func (e Endpoint) validate(service string) error {
 	if e.Host == "" {
-		return fmt.Errorf("account: %s host is missing: set it or run account discovery", what)
+		return fmt.Errorf("account: %s host is missing: set it or run account discovery", service)
 	}
 	if e.Port <= 0 || e.Port > 65535 {
-		return fmt.Errorf("account: %s port %d is invalid: use 1 to 65535", what, e.Port)
+		return fmt.Errorf("account: %s port %d is invalid: use 1 to 65535", service, e.Port)
 	}
 	if e.Security != ImplicitTLS && e.Security != StartTLS {
-		return fmt.Errorf("account: %s security %v is invalid: use tls or starttls", what, e.Security)
+		return fmt.Errorf("account: %s security %v is invalid: use tls or starttls", service, e.Security)
 	}
 	return nil
 }
@@ -65,6 +65,9 @@ type TLSOptions struct {
 	// RootCAs replaces the system roots, for a CA that managed policy
 	// names. Nil means the system roots.
 	RootCAs *x509.CertPool
+	// ServerName is the name the certificate must carry when it differs
+	// from the endpoint host, as when the host is an IP address.
+	ServerName string
 }
 
 // Config is the non-secret description of one account. Secrets travel
@@ -83,6 +86,10 @@ type Config struct {
 	// Dialer is used for every connection; nil means a dialer with a 30 s
 	// timeout.
 	Dialer *net.Dialer
+	// ReadTimeout bounds the wait for each read from the IMAP server
+	// outside IDLE, so a server that stalls, or announces a literal
+	// longer than it sends, cannot hang a sync. Zero means two minutes.
+	ReadTimeout time.Duration
 }
 
 // Validate reports the first missing or invalid setting.
@@ -104,11 +111,21 @@ func (c *Config) tlsConfig(host string) *tls.Config {
 	if c.TLS.MinVersion > minVersion {
 		minVersion = c.TLS.MinVersion
 	}
+	if c.TLS.ServerName != "" {
+		host = c.TLS.ServerName
+	}
 	return &tls.Config{
 		ServerName: host,
 		MinVersion: minVersion,
 		RootCAs:    c.TLS.RootCAs,
 	}
+}
+
+func (c *Config) readTimeout() time.Duration {
+	if c.ReadTimeout > 0 {
+		return c.ReadTimeout
+	}
+	return 2 * time.Minute
 }
 
 func (c *Config) dialer() *net.Dialer {

@@ -6,11 +6,30 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"sync/atomic"
+	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/emersion/go-smtp"
 )
+
+// deadlineConn sets a read deadline before every read while enabled; IDLE
+// turns it off because the server may stay silent for minutes there.
+type deadlineConn struct {
+	net.Conn
+	timeout time.Duration
+	enabled atomic.Bool
+}
+
+func (c *deadlineConn) Read(b []byte) (int, error) {
+	if c.enabled.Load() {
+		c.Conn.SetReadDeadline(time.Now().Add(c.timeout))
+	} else {
+		c.Conn.SetReadDeadline(time.Time{})
+	}
+	return c.Conn.Read(b)
+}
 
 // ErrNotEncrypted reports a connection that is not protected by a
 // verified TLS session. Nothing secret is sent on such a connection.
@@ -21,30 +40,38 @@ var ErrNotEncrypted = errors.New("account: connection is not encrypted")
 // login. handler, which may be nil, receives unsolicited updates (used by
 // IDLE) on the client's reader goroutine.
 func DialIMAP(ctx context.Context, cfg *Config, cred Credentials, handler *imapclient.UnilateralDataHandler) (*imapclient.Client, error) {
-	client, err := connectIMAP(ctx, cfg, handler)
+	client, _, err := dialIMAP(ctx, cfg, cred, handler)
+	return client, err
+}
+
+func dialIMAP(ctx context.Context, cfg *Config, cred Credentials, handler *imapclient.UnilateralDataHandler) (*imapclient.Client, *deadlineConn, error) {
+	client, timed, err := connectIMAP(ctx, cfg, handler)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 
 	if err := loginIMAP(ctx, client, cfg, cred); err != nil {
 		client.Close()
-		return nil, err
+		return nil, nil, err
 	}
-	return client, nil
+	return client, timed, nil
 }
 
-func connectIMAP(ctx context.Context, cfg *Config, handler *imapclient.UnilateralDataHandler) (*imapclient.Client, error) {
+func connectIMAP(ctx context.Context, cfg *Config, handler *imapclient.UnilateralDataHandler) (*imapclient.Client, *deadlineConn, error) {
 	ep := cfg.IMAP
 	if err := ep.validate("IMAP"); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	tlsConfig := cfg.tlsConfig(ep.Host)
 	options := &imapclient.Options{TLSConfig: tlsConfig, UnilateralDataHandler: handler}
 
 	conn, err := cfg.dialer().DialContext(ctx, "tcp", ep.Address())
 	if err != nil {
-		return nil, fmt.Errorf("account: failed to connect to IMAP server %s: %w", ep.Address(), err)
+		return nil, nil, fmt.Errorf("account: failed to connect to IMAP server %s: %w", ep.Address(), err)
 	}
+	timed := &deadlineConn{Conn: conn, timeout: cfg.readTimeout()}
+	timed.enabled.Store(true)
+	conn = timed
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
 
@@ -54,7 +81,7 @@ func connectIMAP(ctx context.Context, cfg *Config, handler *imapclient.Unilatera
 		tlsConn := tls.Client(conn, tlsConfig)
 		if err := tlsConn.HandshakeContext(ctx); err != nil {
 			conn.Close()
-			return nil, fmt.Errorf("account: TLS with IMAP server %s failed: %w", ep.Address(), err)
+			return nil, nil, fmt.Errorf("account: TLS with IMAP server %s failed: %w", ep.Address(), err)
 		}
 		client = imapclient.New(tlsConn, options)
 	case StartTLS:
@@ -64,15 +91,15 @@ func connectIMAP(ctx context.Context, cfg *Config, handler *imapclient.Unilatera
 		client, err = imapclient.NewStartTLS(conn, options)
 		if err != nil {
 			conn.Close()
-			return nil, fmt.Errorf("account: STARTTLS with IMAP server %s failed, so nothing was sent: %w", ep.Address(), err)
+			return nil, nil, fmt.Errorf("account: STARTTLS with IMAP server %s failed, so nothing was sent: %w", ep.Address(), err)
 		}
 	}
 
 	if err := client.WaitGreeting(); err != nil {
 		client.Close()
-		return nil, fmt.Errorf("account: IMAP server %s sent no valid greeting: %w", ep.Address(), err)
+		return nil, nil, fmt.Errorf("account: IMAP server %s sent no valid greeting: %w", ep.Address(), err)
 	}
-	return client, nil
+	return client, timed, nil
 }
 
 func loginIMAP(ctx context.Context, client *imapclient.Client, cfg *Config, cred Credentials) error {

@@ -17,9 +17,9 @@ import (
 type RequireTLS int
 
 const (
-	// RequireTLSOff never asks for REQUIRETLS.
+	// RequireTLSOff never requests REQUIRETLS.
 	RequireTLSOff RequireTLS = iota
-	// RequireTLSIfOffered asks for it when the server offers it.
+	// RequireTLSIfOffered requests it when the server offers it.
 	RequireTLSIfOffered
 	// RequireTLSAlways fails the message when the server does not offer
 	// it, rather than send it without the guarantee.
@@ -56,9 +56,9 @@ type Outbox struct {
 	Backoff func(attempts int) time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-	// beforeData, when set by tests, runs after the item is marked
-	// Submitting and before the message is sent.
-	beforeData func()
+	// hook, when set by tests, runs at the named points of a submission:
+	// "before-data", "after-data" and "after-sent-copy".
+	hook func(point string)
 }
 
 // NewOutbox returns an outbox for the account. mailbox may be nil, in
@@ -209,9 +209,7 @@ func (o *Outbox) submit(ctx context.Context, it *cache.OutboxItem) error {
 	if err := o.update(it); err != nil {
 		return err
 	}
-	if o.beforeData != nil {
-		o.beforeData()
-	}
+	o.at("before-data")
 
 	err := o.transact(ctx, it)
 	var unsure *unsureError
@@ -230,9 +228,16 @@ func (o *Outbox) submit(ctx context.Context, it *cache.OutboxItem) error {
 		return o.retryLater(it, err)
 	}
 
+	o.at("after-data")
 	it.State = cache.OutboxSubmitted
 	it.LastError = ""
 	return o.update(it)
+}
+
+func (o *Outbox) at(point string) {
+	if o.hook != nil {
+		o.hook(point)
+	}
 }
 
 // transact runs one SMTP transaction. An *unsureError means the
@@ -340,6 +345,7 @@ func (o *Outbox) fileSentCopy(ctx context.Context, it *cache.OutboxItem) error {
 			if _, err := o.mailbox.AppendTo(ctx, RoleSent, it.SentCopy, []string{`\Seen`}); err != nil {
 				return o.retryLater(it, fmt.Errorf("message sent, but filing the Sent copy failed: %w", err))
 			}
+			o.at("after-sent-copy")
 		}
 	}
 	it.State = cache.OutboxDone

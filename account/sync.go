@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
@@ -57,8 +58,16 @@ func (s *Syncer) conn(ctx context.Context) (*imapclient.Client, error) {
 	return client, nil
 }
 
-// dropIfClosed forgets a connection that has dropped so the next call
-// dials again. It returns true when it did.
+// dropConn closes the connection and clears it, so the next call dials.
+func (s *Syncer) dropConn() {
+	if s.client != nil {
+		s.client.Close()
+		s.client = nil
+	}
+}
+
+// dropIfClosed clears a connection that has dropped, so the next call
+// dials again. It returns true when there is no open connection.
 func (s *Syncer) dropIfClosed() bool {
 	if s.client == nil {
 		return true
@@ -76,8 +85,8 @@ func (s *Syncer) dropIfClosed() bool {
 // UIDVALIDITY, new messages (headers of all new messages first, then
 // bodies), flags and expunges. Progress, which may be nil, is called on
 // this goroutine. Errors for single folders and messages are in the
-// report; the returned error is for failures that stop the whole run
-// (such as a failed login or a cancelled context).
+// report. The returned error is for failures that stop the whole run,
+// such as a failed login or a cancelled context.
 //
 // A run that stops half-way leaves the store consistent, and the next run
 // continues from there: messages already stored are not fetched again.
@@ -211,10 +220,16 @@ func uidSet(uids []uint32) imap.UIDSet {
 	return set
 }
 
+// flagStrings converts flags for the store. \Recent is left out: it
+// belongs to one session (RFC 3501 section 2.3.2), so storing it would
+// make every other session look like a flag change.
 func flagStrings(flags []imap.Flag) []string {
-	out := make([]string, len(flags))
-	for i, f := range flags {
-		out[i] = string(f)
+	out := make([]string, 0, len(flags))
+	for _, f := range flags {
+		if strings.EqualFold(string(f), `\Recent`) {
+			continue
+		}
+		out = append(out, string(f))
 	}
 	return out
 }

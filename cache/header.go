@@ -35,7 +35,7 @@ type KDFParams struct {
 }
 
 // DefaultKDF is used when Options.KDF is zero: 64 MiB and 3 passes, the
-// minimum the vault design asks for. Policy may raise it.
+// minimum the vault design requires. Policy may raise it.
 var DefaultKDF = KDFParams{Time: 3, MemoryKiB: 64 * 1024, Threads: 4}
 
 // Bounds on parameters read from a header, so a damaged or hostile header
@@ -65,7 +65,7 @@ type header struct {
 	KDF     KDFParams `json:"kdf"`
 	Salt    []byte    `json:"salt"`
 	// DeviceCheck is an HMAC of the vault id under the device secret. It
-	// tells a wrong keyring entry apart from a wrong passphrase.
+	// distinguishes a wrong keyring entry from a wrong passphrase.
 	DeviceCheck []byte `json:"device_check,omitempty"`
 	WrappedKey  []byte `json:"wrapped_key"`
 	// Checksum is SHA-256 over the header encoded with an empty checksum.

@@ -3,6 +3,7 @@ package cache
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -12,7 +13,7 @@ import (
 // same word in the subject and in the body gives unrelated tags.
 const (
 	domainWord      = "w" // any word of subject, body, addresses, file names
-	domainPrefix    = "p" // word prefixes of minPrefix..maxPrefix runes
+	domainPrefix    = "p" // word prefixes of minPrefix or more runes, in the prefix dictionary
 	domainFrom      = "f" // words and whole addresses of From
 	domainRecipient = "r" // words and whole addresses of To and Cc
 	domainSubject   = "s" // words of Subject
@@ -21,11 +22,8 @@ const (
 const (
 	minWordRunes = 2
 	maxWordRunes = 64
-	// minPrefix and maxPrefix bound the prefixes that are indexed. A
-	// longer query prefix is cut to maxPrefix runes, so it may match
-	// words that share only the first maxPrefix runes.
+	// minPrefix is the shortest prefix that can be searched.
 	minPrefix = 3
-	maxPrefix = 8
 	// maxTermsPerMessage caps the index rows one message adds.
 	maxTermsPerMessage = 20000
 )
@@ -45,32 +43,34 @@ func words(text string) []string {
 	return out
 }
 
-// prefixes returns the prefixes of w from minPrefix to maxPrefix runes,
-// including w itself when it is short enough.
+// prefixes returns the prefixes of w of minPrefix or more runes,
+// including w itself.
 func prefixes(w string) []string {
 	var out []string
 	n := 0
 	for i := range w {
-		if n >= minPrefix && n <= maxPrefix {
+		if n >= minPrefix {
 			out = append(out, w[:i])
 		}
 		n++
 	}
-	if n >= minPrefix && n <= maxPrefix {
+	if n >= minPrefix {
 		out = append(out, w)
 	}
 	return out
 }
 
-// termSet collects the distinct tags of one message.
+// termSet collects the distinct tags of one message, and the distinct
+// words whose prefixes go into the prefix dictionary.
 type termSet struct {
-	keys sealer
-	seen map[int64]struct{}
-	tags []int64
+	keys  sealer
+	seen  map[int64]struct{}
+	tags  []int64
+	words map[int64]string // word tag to word
 }
 
 func newTermSet(keys sealer, existing []int64) *termSet {
-	ts := &termSet{keys: keys, seen: make(map[int64]struct{}, len(existing)+256)}
+	ts := &termSet{keys: keys, seen: make(map[int64]struct{}, len(existing)+256), words: make(map[int64]string)}
 	for _, t := range existing {
 		ts.seen[t] = struct{}{}
 		ts.tags = append(ts.tags, t)
@@ -78,24 +78,24 @@ func newTermSet(keys sealer, existing []int64) *termSet {
 	return ts
 }
 
-func (ts *termSet) add(domain, term string) {
+func (ts *termSet) add(domain, term string) int64 {
 	if len(ts.tags) >= maxTermsPerMessage {
-		return
+		return 0
 	}
 	t := ts.keys.tag(domain, []byte(term))
 	if _, ok := ts.seen[t]; ok {
-		return
+		return 0
 	}
 	ts.seen[t] = struct{}{}
 	ts.tags = append(ts.tags, t)
+	return t
 }
 
-// addText indexes every word of text and its prefixes.
+// addText indexes every word of text.
 func (ts *termSet) addText(text string) {
 	for _, w := range words(text) {
-		ts.add(domainWord, w)
-		for _, p := range prefixes(w) {
-			ts.add(domainPrefix, p)
+		if t := ts.add(domainWord, w); t != 0 {
+			ts.words[t] = w
 		}
 	}
 }
@@ -130,7 +130,7 @@ func bareAddress(a string) string {
 }
 
 // messageTerms returns the tags for a parsed message.
-func messageTerms(keys sealer, p *parsedMessage) []int64 {
+func messageTerms(keys sealer, p *parsedMessage) *termSet {
 	ts := newTermSet(keys, nil)
 	for _, w := range words(p.summary.Subject) {
 		ts.add(domainSubject, w)
@@ -140,7 +140,7 @@ func messageTerms(keys sealer, p *parsedMessage) []int64 {
 	ts.addAddresses(domainRecipient, p.summary.To)
 	ts.addAddresses(domainRecipient, p.summary.Cc)
 	ts.addText(p.body)
-	return ts.tags
+	return ts
 }
 
 func encodeTags(tags []int64) []byte {
@@ -162,23 +162,31 @@ func decodeTags(b []byte) ([]int64, error) {
 	return tags, nil
 }
 
-// queryTags turns the text filters of q into the tags every match must
-// carry.
-func queryTags(keys sealer, q *Query) ([]int64, error) {
-	var tags []int64
+// condition is one text filter of a query: a message matches when it has
+// the index tag, or for a prefix, any word tag listed under the prefix
+// tag in the prefix dictionary.
+type condition struct {
+	tag    int64
+	prefix bool
+}
+
+// queryConditions turns the text filters of q into the conditions every
+// match must meet.
+func queryConditions(keys sealer, q *Query) ([]condition, error) {
+	var conds []condition
 	addWords := func(domain, field, text string) error {
 		ws := words(text)
 		if len(ws) == 0 {
 			return fmt.Errorf("%w: the %s filter has no word of %d or more letters or digits; type a longer word", ErrInvalidQuery, field, minWordRunes)
 		}
 		for _, w := range ws {
-			tags = append(tags, keys.tag(domain, []byte(w)))
+			conds = append(conds, condition{tag: keys.tag(domain, []byte(w))})
 		}
 		return nil
 	}
 	addAddress := func(domain, field, text string) error {
 		if addr := bareAddress(text); addr != "" {
-			tags = append(tags, keys.tag(domain, []byte(addr)))
+			conds = append(conds, condition{tag: keys.tag(domain, []byte(addr))})
 			return nil
 		}
 		return addWords(domain, field, text)
@@ -194,11 +202,7 @@ func queryTags(keys sealer, q *Query) ([]int64, error) {
 		if len(ws) != 1 || utf8.RuneCountInString(ws[0]) < minPrefix {
 			return nil, fmt.Errorf("%w: a prefix must be one word of at least %d letters or digits; type a longer prefix", ErrInvalidQuery, minPrefix)
 		}
-		w := ws[0]
-		if utf8.RuneCountInString(w) > maxPrefix {
-			w = string([]rune(w)[:maxPrefix])
-		}
-		tags = append(tags, keys.tag(domainPrefix, []byte(w)))
+		conds = append(conds, condition{tag: keys.tag(domainPrefix, []byte(ws[0])), prefix: true})
 	}
 	if q.From != "" {
 		if err := addAddress(domainFrom, "sender", q.From); err != nil {
@@ -215,5 +219,16 @@ func queryTags(keys sealer, q *Query) ([]int64, error) {
 			return nil, err
 		}
 	}
-	return tags, nil
+	// A single tag drives the scan best because its rows come in date
+	// order; prefix conditions go last.
+	slices.SortStableFunc(conds, func(a, b condition) int {
+		switch {
+		case a.prefix == b.prefix:
+			return 0
+		case b.prefix:
+			return -1
+		}
+		return 1
+	})
+	return conds, nil
 }

@@ -19,8 +19,8 @@ type Keyring interface {
 
 // Keyring errors. SystemKeyring wraps every failure in one of them.
 var (
-	// ErrKeyringUnavailable means no OS keyring answered: on Linux no
-	// Secret Service on the session bus.
+	// ErrKeyringUnavailable means no OS keyring responded. On Linux that
+	// is no Secret Service on the session bus.
 	ErrKeyringUnavailable = errors.New("cache: the OS keyring is not reachable; start the Secret Service (for example gnome-keyring) and retry")
 	// ErrKeyringLocked means the keyring is there but locked.
 	ErrKeyringLocked = errors.New("cache: the OS keyring is locked; unlock it (usually by logging in again) and retry")
@@ -30,8 +30,8 @@ var (
 )
 
 // SystemKeyring is the OS keyring through zalando/go-keyring, with a time
-// limit on each call because a Secret Service that waits for a prompt
-// nobody answers would otherwise block forever.
+// limit on each call, because go-keyring waits without a limit for the
+// result of a Secret Service prompt that may never be shown.
 type SystemKeyring struct {
 	// Timeout bounds each call; zero means 15 seconds.
 	Timeout time.Duration

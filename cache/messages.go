@@ -36,72 +36,116 @@ func boolInt(b bool) int {
 // account, folder and UID, and indexes its header and text parts. It sets
 // m.ID. A message that does not parse is still stored whole.
 func (s *Store) PutMessage(m *Message) error {
-	if m == nil {
-		return fmt.Errorf("cache: message is nil")
+	return s.PutMessages([]*Message{m})
+}
+
+// PutMessages stores several messages like PutMessage in one
+// transaction, which is faster for a sync that fetches many at once.
+// Either all are stored or, on error, none.
+func (s *Store) PutMessages(ms []*Message) error {
+	parsed := make([]parsedMessage, len(ms))
+	for i, m := range ms {
+		if m == nil {
+			return fmt.Errorf("cache: message %d of %d is nil", i, len(ms))
+		}
+		parsed[i] = parseMessage(m.Raw, m.HeaderOnly)
 	}
-	p := parseMessage(m.Raw, m.HeaderOnly)
+	ids := make([]int64, len(ms))
+	var newWords map[int64]struct{}
+	err := s.inTx(func(tx *sql.Tx, keys sealer) error {
+		w, err := s.newIndexWriter(tx, keys)
+		if err != nil {
+			return err
+		}
+		defer w.close()
+		for i, m := range ms {
+			if ids[i], err = w.putMessage(m, &parsed[i]); err != nil {
+				return err
+			}
+		}
+		newWords = w.newWords
+		return flushIndex(tx, keys, flushThreshold)
+	})
+	if err != nil {
+		return err
+	}
+	s.rememberWords(newWords)
+	for i, m := range ms {
+		m.ID = ids[i]
+	}
+	return nil
+}
+
+func (w *indexWriter) putMessage(m *Message, p *parsedMessage) (int64, error) {
+	tx, keys := w.tx, w.keys
 	date := m.Date
 	if date.IsZero() {
 		date = p.date
 	}
 	summary, err := json.Marshal(&p.summary)
 	if err != nil {
-		return fmt.Errorf("cache: encode summary: %w", err)
+		return 0, fmt.Errorf("cache: encode summary: %w", err)
+	}
+	folderID, err := folderRef(tx, keys, m.Account, m.Folder, true)
+	if err != nil {
+		return 0, err
 	}
 
-	return s.inTx(func(tx *sql.Tx, keys sealer) error {
-		folderID, err := folderRef(tx, keys, m.Account, m.Folder, true)
-		if err != nil {
-			return err
+	var (
+		id      int64
+		indexed bool
+	)
+	err = tx.QueryRow(`SELECT id, indexed FROM messages WHERE folder_id = ? AND uid = ?`, folderID, m.UID).Scan(&id, &indexed)
+	exists := err == nil
+	switch {
+	case exists && indexed:
+		if err := w.deleteTerms(id); err != nil {
+			return 0, err
 		}
+	case exists:
+	case errors.Is(err, sql.ErrNoRows):
+		// The row id is part of every sealed value's associated data, so
+		// it is chosen before sealing. The write transaction holds the
+		// database lock, so no other writer can take the same id.
+		if err := tx.QueryRow(`SELECT coalesce(max(id), 0) + 1 FROM messages`).Scan(&id); err != nil {
+			return 0, fmt.Errorf("cache: allocate message id: %w", err)
+		}
+	default:
+		return 0, fmt.Errorf("cache: look up message: %w", err)
+	}
 
-		var id int64
-		err = tx.QueryRow(`SELECT id FROM messages WHERE folder_id = ? AND uid = ?`, folderID, m.UID).Scan(&id)
-		switch {
-		case err == nil:
-			if err := deleteTerms(tx, keys, id); err != nil {
-				return err
-			}
-		case errors.Is(err, sql.ErrNoRows):
-			res, err := tx.Exec(`INSERT INTO messages (folder_id, uid, uid_validity, modseq, flags, size, date, encrypted, header_only, message_id_tag)
-				VALUES (?, ?, 0, 0, '', 0, 0, 0, 0, 0)`, folderID, m.UID)
-			if err != nil {
-				return fmt.Errorf("cache: insert message: %w", err)
-			}
-			if id, err = res.LastInsertId(); err != nil {
-				return fmt.Errorf("cache: insert message: %w", err)
-			}
-		default:
-			return fmt.Errorf("cache: look up message: %w", err)
-		}
-
-		row := rowKey(id)
-		tags := messageTerms(keys, &p)
-		sealedRaw, err := keys.seal("messages", "raw", row, m.Raw)
-		if err != nil {
-			return err
-		}
-		sealedSummary, err := keys.seal("messages", "summary", row, summary)
-		if err != nil {
-			return err
-		}
-		sealedTerms, err := keys.seal("messages", "terms", row, encodeTags(tags))
-		if err != nil {
-			return err
-		}
+	row := rowKey(id)
+	terms := messageTerms(keys, p)
+	sealedRaw, err := keys.seal("messages", "raw", row, m.Raw)
+	if err != nil {
+		return 0, err
+	}
+	sealedSummary, err := keys.seal("messages", "summary", row, summary)
+	if err != nil {
+		return 0, err
+	}
+	sealedTerms, err := keys.seal("messages", "terms", row, encodeTags(terms.tags))
+	if err != nil {
+		return 0, err
+	}
+	args := []any{m.UIDValidity, int64(m.ModSeq), encodeFlags(m.Flags), m.Size, date.Unix(), boolInt(m.Encrypted),
+		boolInt(m.HeaderOnly), messageIDTag(keys, p.summary.MessageID), sealedRaw, sealedSummary, sealedTerms, id, folderID, m.UID}
+	if exists {
 		_, err = tx.Exec(`UPDATE messages SET uid_validity = ?, modseq = ?, flags = ?, size = ?, date = ?, encrypted = ?,
-				header_only = ?, message_id_tag = ?, raw = ?, summary = ?, terms = ? WHERE id = ?`,
-			m.UIDValidity, int64(m.ModSeq), encodeFlags(m.Flags), m.Size, date.Unix(), boolInt(m.Encrypted),
-			boolInt(m.HeaderOnly), messageIDTag(keys, p.summary.MessageID), sealedRaw, sealedSummary, sealedTerms, id)
-		if err != nil {
-			return fmt.Errorf("cache: write message: %w", err)
-		}
-		if err := insertTerms(tx, tags, date.Unix(), id); err != nil {
-			return err
-		}
-		m.ID = id
-		return nil
-	})
+			header_only = ?, message_id_tag = ?, raw = ?, summary = ?, terms = ?, indexed = 0 WHERE id = ?`, args[:12]...)
+	} else {
+		_, err = tx.Exec(`INSERT INTO messages (uid_validity, modseq, flags, size, date, encrypted,
+			header_only, message_id_tag, raw, summary, terms, id, folder_id, uid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("cache: write message: %w", err)
+	}
+	// The postings wait for flushIndex. The prefix dictionary is
+	// written now because only here are the words themselves known.
+	if err := w.addPrefixes(terms); err != nil {
+		return 0, err
+	}
+	return id, nil
 }
 
 func messageIDTag(keys sealer, messageID string) int64 {
@@ -112,45 +156,13 @@ func messageIDTag(keys sealer, messageID string) int64 {
 	return keys.tag(domainMessageID, []byte(id))
 }
 
-func insertTerms(tx *sql.Tx, tags []int64, date, id int64) error {
-	stmt, err := tx.Prepare(`INSERT OR IGNORE INTO terms (tag, date, message) VALUES (?, ?, ?)`)
-	if err != nil {
-		return fmt.Errorf("cache: prepare index insert: %w", err)
-	}
-	defer stmt.Close()
-	for _, t := range tags {
-		if _, err := stmt.Exec(t, date, id); err != nil {
-			return fmt.Errorf("cache: write search index: %w", err)
-		}
-	}
-	return nil
-}
-
-// loadTerms opens the sealed tag list of message id and returns it with
-// the date the index rows carry.
-func loadTerms(tx *sql.Tx, keys sealer, id int64) ([]int64, int64, error) {
-	var (
-		date   int64
-		sealed []byte
-	)
-	if err := tx.QueryRow(`SELECT date, terms FROM messages WHERE id = ?`, id).Scan(&date, &sealed); err != nil {
-		return nil, 0, fmt.Errorf("cache: read index list of message %d: %w", id, err)
-	}
-	if sealed == nil {
-		return nil, date, nil
-	}
-	plain, err := keys.open("messages", "terms", rowKey(id), sealed)
-	if err != nil {
-		return nil, 0, err
-	}
-	tags, err := decodeTags(plain)
-	return tags, date, err
-}
-
-func deleteTerms(tx *sql.Tx, keys sealer, id int64) error {
-	tags, date, err := loadTerms(tx, keys, id)
+func deleteMessage(tx *sql.Tx, keys sealer, id int64) error {
+	tags, date, indexed, err := loadTerms(tx, keys, id)
 	if err != nil {
 		return err
+	}
+	if !indexed {
+		tags = nil
 	}
 	stmt, err := tx.Prepare(`DELETE FROM terms WHERE tag = ? AND date = ? AND message = ?`)
 	if err != nil {
@@ -162,17 +174,28 @@ func deleteTerms(tx *sql.Tx, keys sealer, id int64) error {
 			return fmt.Errorf("cache: delete from search index: %w", err)
 		}
 	}
-	return nil
-}
-
-func deleteMessage(tx *sql.Tx, keys sealer, id int64) error {
-	if err := deleteTerms(tx, keys, id); err != nil {
-		return err
-	}
 	if _, err := tx.Exec(`DELETE FROM messages WHERE id = ?`, id); err != nil {
 		return fmt.Errorf("cache: delete message %d: %w", id, err)
 	}
 	return nil
+}
+
+// loadTerms opens the sealed tag list of message id and returns it with
+// the date the index rows carry and whether the rows are written yet.
+func loadTerms(tx *sql.Tx, keys sealer, id int64) (tags []int64, date int64, indexed bool, err error) {
+	var sealed []byte
+	if err := tx.QueryRow(`SELECT date, terms, indexed FROM messages WHERE id = ?`, id).Scan(&date, &sealed, &indexed); err != nil {
+		return nil, 0, false, fmt.Errorf("cache: read index list of message %d: %w", id, err)
+	}
+	if sealed == nil {
+		return nil, date, indexed, nil
+	}
+	plain, err := keys.open("messages", "terms", rowKey(id), sealed)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	tags, err = decodeTags(plain)
+	return tags, date, indexed, err
 }
 
 // UIDStates returns the clear sync state of every cached message of the
@@ -318,8 +341,9 @@ func (s *Store) HasMessageID(account, messageID string) (bool, error) {
 // The caller passes the decrypted text of an encrypted message once the
 // user has opened it; the text itself is not stored.
 func (s *Store) IndexText(id int64, text string) error {
-	return s.inTx(func(tx *sql.Tx, keys sealer) error {
-		old, date, err := loadTerms(tx, keys, id)
+	var newWords map[int64]struct{}
+	err := s.inTx(func(tx *sql.Tx, keys sealer) error {
+		old, date, indexed, err := loadTerms(tx, keys, id)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("cache: index text: message %d not found: %w", id, ErrNotFound)
 		}
@@ -328,8 +352,7 @@ func (s *Store) IndexText(id int64, text string) error {
 		}
 		ts := newTermSet(keys, old)
 		ts.addText(text)
-		added := ts.tags[len(old):]
-		if len(added) == 0 {
+		if len(ts.tags) == len(old) {
 			return nil
 		}
 		sealed, err := keys.seal("messages", "terms", rowKey(id), encodeTags(ts.tags))
@@ -339,6 +362,22 @@ func (s *Store) IndexText(id int64, text string) error {
 		if _, err := tx.Exec(`UPDATE messages SET terms = ? WHERE id = ?`, sealed, id); err != nil {
 			return fmt.Errorf("cache: write index list: %w", err)
 		}
-		return insertTerms(tx, added, date, id)
+		w, err := s.newIndexWriter(tx, keys)
+		if err != nil {
+			return err
+		}
+		defer w.close()
+		if err := w.addPrefixes(ts); err != nil {
+			return err
+		}
+		newWords = w.newWords
+		if !indexed {
+			return nil // flushIndex writes the whole list later
+		}
+		return w.insertTerms(ts.tags[len(old):], date, id)
 	})
+	if err == nil {
+		s.rememberWords(newWords)
+	}
+	return err
 }

@@ -21,7 +21,7 @@ const (
 	maxIndexedTextBytes = 1 << 20
 )
 
-// parsedMessage is what the store reads from a raw message: the sealed
+// parsedMessage is the data the store reads from a raw message: the sealed
 // summary fields and the text the index covers.
 type parsedMessage struct {
 	summary summaryFields

@@ -10,7 +10,8 @@ import (
 // database from user_version i to i+1. Append new steps and never edit a
 // released one, because databases in the field have already run it.
 var migrations = []string{
-	// 1: folders, messages and the blind search index.
+	// 1: folders, messages, the blind search index and its prefix
+	// dictionary.
 	`CREATE TABLE folders (
 		id INTEGER PRIMARY KEY,
 		account_tag INTEGER NOT NULL,
@@ -38,8 +39,10 @@ var migrations = []string{
 		raw BLOB,
 		summary BLOB,
 		terms BLOB,
+		indexed INTEGER NOT NULL DEFAULT 0,
 		UNIQUE (folder_id, uid)
 	);
+	CREATE INDEX messages_unindexed ON messages (id) WHERE indexed = 0;
 	CREATE INDEX messages_date ON messages (date, id);
 	CREATE INDEX messages_folder_date ON messages (folder_id, date, id);
 	CREATE INDEX messages_message_id ON messages (message_id_tag);
@@ -48,6 +51,11 @@ var migrations = []string{
 		date INTEGER NOT NULL,
 		message INTEGER NOT NULL,
 		PRIMARY KEY (tag, date, message)
+	) WITHOUT ROWID;
+	CREATE TABLE prefixes (
+		prefix_tag INTEGER NOT NULL,
+		word_tag INTEGER NOT NULL,
+		PRIMARY KEY (prefix_tag, word_tag)
 	) WITHOUT ROWID;`,
 
 	// 2: sealed records and append-only logs for other packages.

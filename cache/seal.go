@@ -152,8 +152,8 @@ func (ks *keySet) tag(domain string, value []byte) int64 {
 
 // wipe zeroes the data key and every derived key and drops the ciphers.
 // NOTE: crypto/aes keeps its own expanded key schedule inside each
-// cipher.AEAD and offers no way to zero it; dropping the references is
-// all Go allows, and the garbage collector frees them later.
+// cipher.AEAD and offers no way to zero it. Wipe can only drop the
+// references, and the garbage collector frees the memory later.
 func (ks *keySet) wipe() {
 	ks.mu.Lock()
 	defer ks.mu.Unlock()

@@ -20,7 +20,7 @@ import (
 	"golang.org/x/crypto/hkdf"
 )
 
-// Mode is how the vault's key-encryption key is made.
+// Mode is the protection scheme of the vault's key-encryption key.
 type Mode int
 
 const (
@@ -66,8 +66,10 @@ type Options struct {
 	// Keyring holds the device secret; nil means SystemKeyring{}.
 	Keyring Keyring
 	// KDF is used when the vault is created and when its passphrase
-	// changes; a zero value means DefaultKDF. Unlock always uses the
-	// parameters stored in the header.
+	// changes, and a zero value means DefaultKDF. Unlock always uses the
+	// parameters stored in the header. Values below DefaultKDF are
+	// accepted so tests stay fast; production callers pass DefaultKDF or
+	// the higher values policy sets.
 	KDF KDFParams
 	// AllowPassphraseOnly permits ModePassphraseOnly. Policy decides it.
 	AllowPassphraseOnly bool
@@ -86,7 +88,7 @@ type Options struct {
 	MaxDelay time.Duration
 }
 
-// EventKind is what happened to a vault.
+// EventKind is the type of a vault event.
 type EventKind int
 
 const (
@@ -122,7 +124,7 @@ type Event struct {
 	Failures int
 	// Delay is how long the next unlock attempt will wait.
 	Delay time.Duration
-	// Err is why the unlock failed.
+	// Err is the cause of a failed unlock.
 	Err error
 }
 

@@ -7,7 +7,7 @@ import (
 	"securemail/crypto"
 )
 
-// AuditSummary is what the audit trail records about one sealed message.
+// AuditSummary is the audit trail record of one sealed message.
 // It holds no PHI: addresses, methods, finding kinds and counts, the IDs
 // of confirmed findings and the justification, but no subject, body,
 // attachment name or excerpt.

@@ -8,7 +8,7 @@ import (
 )
 
 // KeyState is the state of one recipient's OpenPGP key or S/MIME
-// certificate as the key store sees it.
+// certificate, as the key store reports it.
 type KeyState int
 
 const (
@@ -37,7 +37,7 @@ func (s KeyState) String() string {
 	}
 }
 
-// KeyStatus is what the key store knows about one address for one scheme.
+// KeyStatus is the key store's record of one address for one scheme.
 type KeyStatus struct {
 	State       KeyState
 	Fingerprint string // upper-case hex, no spaces; empty when State is KeyMissing
@@ -68,7 +68,7 @@ type Protector interface {
 }
 
 // Consent is a patient's recorded consent to receive unencrypted mail at
-// one address after being told the risk.
+// one address after being warned of the risk.
 type Consent struct {
 	Address    string
 	RecordedBy string
@@ -101,7 +101,7 @@ type ContactBook interface {
 	Contacts() ([]Contact, error)
 }
 
-// PHILocation is where in a draft a PHI finding is.
+// PHILocation is the part of a draft that contains a PHI finding.
 type PHILocation int
 
 const (
@@ -132,7 +132,8 @@ type PHIFinding struct {
 	Excerpt    string // masked, safe to show on screen but never logged
 }
 
-// Sensitivity is how sensitive the PHI in a draft is, from none upwards.
+// Sensitivity is the sensitivity level of the PHI in a draft, from none
+// upwards.
 type Sensitivity int
 
 const (
@@ -195,4 +196,8 @@ type Env struct {
 	// Hostname is the right-hand side of generated Message-IDs; empty
 	// means the sender's domain.
 	Hostname string
+	// Autocrypt is the folded value of the sender's Autocrypt header
+	// (Autocrypt Level 1), added to every outgoing message; empty adds
+	// none.
+	Autocrypt string
 }

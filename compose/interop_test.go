@@ -6,13 +6,15 @@ import (
 	"strings"
 	"testing"
 
+	"time"
+
 	gomail "github.com/emersion/go-message/mail"
 
-	pgpcrypto "github.com/ProtonMail/gopenpgp/v2/crypto"
+	"securemail/crypto/pgp"
 )
 
 // interopEnv is testEnv with real OpenPGP keys made by gpg for the sender
-// and one external recipient.
+// and one external recipient, and a Protector over crypto/pgp.
 func interopEnv(t *testing.T, sender, recipient string) (*Env, *gpgHome, *gpgHome) {
 	t.Helper()
 	env, _ := testEnv()
@@ -25,7 +27,7 @@ func interopEnv(t *testing.T, sender, recipient string) (*Env, *gpgHome, *gpgHom
 		pgp:   map[string]KeyStatus{sender: usable(senderFP), recipient: usable(recipientFP)},
 		smime: map[string]KeyStatus{},
 	}
-	env.Protector = &pgpProtector{keys: map[string]*pgpcrypto.Key{sender: senderKey, recipient: recipientKey}}
+	env.Protector = &pgpProtector{keys: map[string]*pgp.Key{sender: senderKey, recipient: recipientKey}, now: time.Now}
 	return env, senderHome, recipientHome
 }
 

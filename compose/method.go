@@ -5,17 +5,18 @@ import (
 	"strings"
 )
 
-// planMethod chooses how rr receives the message, in order: OpenPGP with
-// a usable key, S/MIME with a usable certificate, a password-protected PDF
-// when policy allows it, unencrypted mail when policy allows it and a
-// recorded, unexpired consent covers the address, or not at all.
+// planMethod chooses the delivery method of rr. The order is OpenPGP
+// with a usable key, then S/MIME with a usable certificate, then a
+// password-protected PDF when policy allows it. Next comes unencrypted
+// mail, when policy allows it and a recorded, unexpired consent covers
+// the address. Otherwise the recipient gets nothing and Reason says why.
 func planMethod(rr *RecipientReview, env *Env) error {
 	switch {
-	case rr.OpenPGP.State == KeyUsable:
+	case rr.OpenPGP.State == KeyUsable && !env.Policy.OpenPGPDisabled:
 		rr.Method = MethodOpenPGP
 		rr.Reason = "trusted OpenPGP key " + rr.OpenPGP.Fingerprint
 		return nil
-	case rr.SMIME.State == KeyUsable:
+	case rr.SMIME.State == KeyUsable && !env.Policy.SMIMEDisabled:
 		rr.Method = MethodSMIME
 		rr.Reason = "valid S/MIME certificate " + rr.SMIME.Fingerprint
 		return nil
@@ -26,7 +27,7 @@ func planMethod(rr *RecipientReview, env *Env) error {
 	}
 
 	var reasons []string
-	reasons = append(reasons, "there is no usable OpenPGP key or S/MIME certificate",
+	reasons = append(reasons, "there is no usable OpenPGP key or S/MIME certificate that the organisation allows",
 		"the organisation does not allow password-protected copies")
 	if !env.Policy.ConsentedPlain {
 		reasons = append(reasons, "the organisation does not allow unencrypted mail")

@@ -23,6 +23,8 @@ type messageHeader struct {
 	messageID string
 	inReplyTo string
 	refs      []string
+	// autocrypt is the value of the sender's Autocrypt header, or empty.
+	autocrypt string
 }
 
 // newMessageID returns a random Message-ID (without angle brackets) with
@@ -66,6 +68,10 @@ func (h *messageHeader) header(subject string, withBcc bool) gomail.Header {
 	}
 	if len(h.refs) > 0 {
 		out.SetMsgIDList("References", h.refs)
+	}
+	if h.autocrypt != "" {
+		// The value is already folded; SetText would encode its CRLFs.
+		out.Header.AddRaw([]byte("Autocrypt: " + h.autocrypt + "\r\n"))
 	}
 	return out
 }
@@ -161,7 +167,7 @@ func joinAddresses(list []mail.Address) string {
 }
 
 // pdfNotice is the whole text of the email that carries a protected PDF.
-// It says that a protected document is attached and that the password
+// It states that a protected document is attached and that the password
 // comes another way, and nothing about the content.
 func pdfNotice(from mail.Address) string {
 	sender := from.Address

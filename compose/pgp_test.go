@@ -2,64 +2,38 @@ package compose
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	pgpcrypto "github.com/ProtonMail/gopenpgp/v2/crypto"
+	"time"
 
 	"securemail/crypto"
+	"securemail/crypto/pgp"
 )
 
-// pgpProtector is a test adapter that encrypts with gopenpgp and builds
-// PGP/MIME (RFC 3156). The real adapter belongs to package crypto.
+// pgpProtector adapts crypto/pgp to Protector for the tests; the
+// production adapter will also sign and pick keys from the key store.
 type pgpProtector struct {
-	keys map[string]*pgpcrypto.Key // public keys by address
+	keys map[string]*pgp.Key // public keys by address
+	now  func() time.Time
 }
 
 func (p *pgpProtector) Protect(scheme crypto.Scheme, recipients []string, payload []byte) ([]byte, error) {
 	if scheme != crypto.SchemeOpenPGP {
 		return nil, fmt.Errorf("test protector supports OpenPGP only, not %v", scheme)
 	}
-	ring, err := pgpcrypto.NewKeyRing(nil)
-	if err != nil {
-		return nil, err
-	}
+	var keys []*pgp.Key
 	for _, r := range recipients {
 		key, ok := p.keys[r]
 		if !ok {
 			return nil, fmt.Errorf("no key for %s", r)
 		}
-		if err := ring.AddKey(key); err != nil {
-			return nil, err
-		}
+		keys = append(keys, key)
 	}
-	msg, err := ring.Encrypt(pgpcrypto.NewPlainMessage(payload), nil)
-	if err != nil {
-		return nil, err
-	}
-	armored, err := msg.GetArmored()
-	if err != nil {
-		return nil, err
-	}
-
-	b := make([]byte, 12)
-	if _, err := rand.Read(b); err != nil {
-		return nil, err
-	}
-	boundary := hex.EncodeToString(b)
-	var out bytes.Buffer
-	fmt.Fprintf(&out, "Content-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\"; boundary=\"%s\"\r\n\r\n", boundary)
-	fmt.Fprintf(&out, "--%s\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n\r\n", boundary)
-	fmt.Fprintf(&out, "--%s\r\nContent-Type: application/octet-stream; name=\"encrypted.asc\"\r\n\r\n", boundary)
-	out.WriteString(strings.ReplaceAll(armored, "\n", "\r\n"))
-	fmt.Fprintf(&out, "\r\n--%s--\r\n", boundary)
-	return out.Bytes(), nil
+	return pgp.EncryptEntity(payload, keys, nil, p.now())
 }
 
 // gpgHome is a GnuPG home directory with one secret key.
@@ -98,16 +72,16 @@ func (h *gpgHome) run(t *testing.T, stdin []byte, args ...string) []byte {
 	return out
 }
 
-// publicKey returns the home's public key, loaded into gopenpgp, and its
-// fingerprint.
-func (h *gpgHome) publicKey(t *testing.T) (*pgpcrypto.Key, string) {
+// publicKey returns the home's public key, loaded with crypto/pgp, and
+// its fingerprint.
+func (h *gpgHome) publicKey(t *testing.T) (*pgp.Key, string) {
 	t.Helper()
 	armored := h.run(t, nil, "--armor", "--export", h.address)
-	key, err := pgpcrypto.NewKeyFromArmored(string(armored))
+	key, err := pgp.ReadKey(armored)
 	if err != nil {
-		t.Fatalf("load the gpg key of %s into gopenpgp: %v", h.address, err)
+		t.Fatalf("load the gpg key of %s with crypto/pgp: %v", h.address, err)
 	}
-	return key, strings.ToUpper(key.GetFingerprint())
+	return key, key.Fingerprint()
 }
 
 // decryptPGPMIME extracts the armored part of a PGP/MIME message and

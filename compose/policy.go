@@ -2,7 +2,7 @@ package compose
 
 import "strings"
 
-// PHIAction is what the policy does with PHI of a given sensitivity.
+// PHIAction is the policy response to PHI of a given sensitivity.
 type PHIAction int
 
 const (
@@ -26,9 +26,11 @@ func (a PHIAction) String() string {
 }
 
 // Policy is the part of the managed configuration that compose reads. The
-// zero value is the strictest: no password-protected copies, no plain
-// mail, and PHI of any sensitivity blocks the message. DefaultPolicy
-// returns the recommended settings.
+// zero value allows no password-protected copies and no plain mail, and
+// it blocks lookalike domains and PHI of any sensitivity. It leaves the
+// separate subject check at allow and the bulk check off, because the
+// PHI summary already covers the subject. DefaultPolicy returns the
+// recommended settings.
 type Policy struct {
 	// InternalDomains are the organisation's own domains; subdomains
 	// count as internal too.
@@ -42,12 +44,19 @@ type Policy struct {
 	// SubjectPHI is the action for PHI in the subject on its own, which
 	// stays readable in plain mail and in notifications.
 	SubjectPHI PHIAction
+	// OpenPGPDisabled and SMIMEDisabled remove a scheme from the methods
+	// a recipient may receive; the Sent copy still uses either.
+	OpenPGPDisabled bool
+	SMIMEDisabled   bool
 	// PasswordPDF allows the password-protected PDF copy for recipients
 	// without a usable key or certificate.
 	PasswordPDF bool
 	// ConsentedPlain allows unencrypted mail to addresses covered by a
 	// recorded, unexpired patient consent.
 	ConsentedPlain bool
+	// LookalikeWarnOnly lets the sender confirm a lookalike domain. When
+	// it is false, as in the zero value, a lookalike domain blocks.
+	LookalikeWarnOnly bool
 	// RecentRecipients is how many recent recipients the lookalike check
 	// compares with, besides contacts and internal domains.
 	RecentRecipients int
@@ -65,9 +74,10 @@ func DefaultPolicy() Policy {
 			SensitivityHigh:     ActionJustify,
 			SensitivitySpecial:  ActionJustify,
 		},
-		SubjectPHI:       ActionWarn,
-		PasswordPDF:      true,
-		RecentRecipients: 200,
+		SubjectPHI:        ActionWarn,
+		PasswordPDF:       true,
+		LookalikeWarnOnly: true,
+		RecentRecipients:  200,
 	}
 }
 

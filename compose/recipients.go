@@ -9,6 +9,8 @@ import (
 
 // knownDomains returns the domains a recipient's domain is compared with:
 // internal domains, contacts' domains and recent recipients' domains.
+// NOTE: a lookalike domain that was written to once becomes a recent
+// recipient and so a known domain, and is not reported again.
 func knownDomains(env *Env) ([]lookalike.Domain, error) {
 	var names []string
 	names = append(names, env.Policy.InternalDomains...)
@@ -53,39 +55,45 @@ func domainOf(address string) string {
 }
 
 // lookalikeFinding reports a recipient domain that imitates a known one.
-func lookalikeFinding(rr *RecipientReview, domain lookalike.Domain, known []lookalike.Domain) (Finding, bool) {
+func lookalikeFinding(rr *RecipientReview, domain lookalike.Domain, known []lookalike.Domain, warnOnly bool) (Finding, bool) {
 	m, ok := lookalike.Compare(domain, known)
 	if !ok {
 		return Finding{}, false
 	}
 
-	shown := domain.Unicode
+	displayed := domain.Unicode
 	if domain.IsIDN() {
-		shown = fmt.Sprintf("%s (written %s)", domain.Unicode, domain.ASCII)
+		displayed = fmt.Sprintf("%s (written %s)", domain.Unicode, domain.ASCII)
 	}
-	var why string
+	var reason string
 	switch m.Class {
 	case lookalike.Confusable:
-		why = fmt.Sprintf("looks like %s but uses different characters", m.Known.Site)
+		reason = fmt.Sprintf("looks like %s but uses different characters", m.Known.Site)
 	case lookalike.OtherTLD:
-		why = fmt.Sprintf("has the same name as %s under another ending", m.Known.Site)
+		reason = fmt.Sprintf("has the same name as %s under another ending", m.Known.Site)
 	case lookalike.Hyphenation:
-		why = fmt.Sprintf("differs from %s only in hyphens", m.Known.Site)
+		reason = fmt.Sprintf("differs from %s only in hyphens", m.Known.Site)
 	case lookalike.ExtraWords:
-		why = fmt.Sprintf("contains %s with extra words, a common trick", m.Known.Site)
+		reason = fmt.Sprintf("contains %s with extra words, a common trick", m.Known.Site)
 	case lookalike.EditDistance:
-		why = fmt.Sprintf("is %d letter(s) away from %s, which may be a typing error", m.Distance, m.Known.Site)
+		reason = fmt.Sprintf("is %d letter(s) away from %s, which may be a typing error", m.Distance, m.Known.Site)
 	case lookalike.MixedScript:
-		why = "mixes letters from different alphabets, which is used to imitate other domains"
+		reason = "mixes letters from different alphabets, which is used to imitate other domains"
 	}
-	return Finding{
+	f := Finding{
 		ID:       "lookalike:" + rr.Address,
 		Kind:     KindLookalike,
 		Severity: SeverityDanger,
 		Explanation: fmt.Sprintf("The domain %s of %s %s. Check the address before sending.",
-			shown, rr.Address, why),
+			displayed, rr.Address, reason),
 		Confirm: true,
-	}, true
+	}
+	if !warnOnly {
+		f.Severity, f.Confirm = SeverityBlocking, false
+		f.Explanation = fmt.Sprintf("The domain %s of %s %s. Your organisation blocks such addresses: "+
+			"correct it, or ask IT to add the domain as a contact or internal domain.", displayed, rr.Address, reason)
+	}
+	return f, true
 }
 
 // displayNameFinding reports a recipient whose display name is the name
@@ -139,18 +147,18 @@ func recipientFindings(rr *RecipientReview) []Finding {
 		})
 	}
 	for _, k := range []struct {
-		what   string
+		kind   string
 		status KeyStatus
 	}{{"OpenPGP key", rr.OpenPGP}, {"S/MIME certificate", rr.SMIME}} {
 		if k.status.State == KeyMissing || k.status.State == KeyUsable {
 			continue
 		}
-		text := fmt.Sprintf("The %s of %s (%s) is %s, so it is not used.", k.what, rr.Address, k.status.Fingerprint, k.status.State)
+		text := fmt.Sprintf("The %s of %s (%s) is %s, so it is not used.", k.kind, rr.Address, k.status.Fingerprint, k.status.State)
 		if k.status.Detail != "" {
 			text += " " + k.status.Detail
 		}
 		out = append(out, Finding{
-			ID:          fmt.Sprintf("key:%s:%s", k.what, rr.Address),
+			ID:          fmt.Sprintf("key:%s:%s", k.kind, rr.Address),
 			Kind:        KindKeyProblem,
 			Severity:    SeverityInfo,
 			Recipient:   rr.Address,

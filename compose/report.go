@@ -69,11 +69,11 @@ type Finding struct {
 	Confirm bool
 }
 
-// Method is how one recipient receives the message.
+// Method is the delivery method of one recipient.
 type Method int
 
 const (
-	MethodNone Method = iota // not sent; Reason says why
+	MethodNone Method = iota // not sent, for the reason in RecipientReview.Reason
 	MethodOpenPGP
 	MethodSMIME
 	MethodPasswordPDF
@@ -95,7 +95,7 @@ func (m Method) String() string {
 	}
 }
 
-// RecipientReview is what the review found about one recipient.
+// RecipientReview is the review result for one recipient.
 type RecipientReview struct {
 	Address string // lower case, domain in ASCII form
 	Name    string
@@ -107,7 +107,7 @@ type RecipientReview struct {
 	OpenPGP      KeyStatus
 	SMIME        KeyStatus
 	Method       Method
-	Reason       string   // why Method was chosen, in words
+	Reason       string   // the reason for Method, in words
 	Consent      *Consent // set when Method is MethodPlain
 }
 

@@ -145,7 +145,7 @@ func reviewRecipient(rc *recipient, known []lookalike.Domain, contacts []Contact
 		return nil, err
 	}
 
-	if f, ok := lookalikeFinding(review, p.domain, known); ok {
+	if f, ok := lookalikeFinding(review, p.domain, known, env.Policy.LookalikeWarnOnly); ok {
 		review.appendTo(&rc.findings, f)
 	}
 	if f, ok := displayNameFinding(review, contacts); ok {

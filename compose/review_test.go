@@ -320,3 +320,36 @@ func TestReviewInvalidSenderFails(t *testing.T) {
 		t.Error("Review with an invalid sender succeeded")
 	}
 }
+
+func TestReviewLookalikeBlocksByPolicy(t *testing.T) {
+	env, _ := testEnv()
+	env.Policy.LookalikeWarnOnly = false
+	r, err := Review(testDraft("nurse.bo@mercyheatlh.org"), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, ok := findingByID(r, "lookalike:nurse.bo@mercyheatlh.org")
+	if !ok || f.Severity != SeverityBlocking || f.Confirm {
+		t.Errorf("lookalike finding = %+v, %t, want blocking without confirmation", f, ok)
+	}
+}
+
+func TestReviewDisabledSchemes(t *testing.T) {
+	env, _ := testEnv()
+	env.Policy.OpenPGPDisabled = true
+	r, err := Review(testDraft("lab@partnerlab.com", "records@stjude-clinic.com"), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rr, _ := recipientByAddress(r, "lab@partnerlab.com"); rr.Method != MethodPasswordPDF {
+		t.Errorf("OpenPGP disabled: method of a keyed recipient = %v, want the PDF", rr.Method)
+	}
+
+	env.Policy.SMIMEDisabled = true
+	env.Policy.PasswordPDF = false
+	env.Policy.ConsentedPlain = false
+	r, _ = Review(testDraft("records@stjude-clinic.com"), env)
+	if rr, _ := recipientByAddress(r, "records@stjude-clinic.com"); rr.Method != MethodNone {
+		t.Errorf("all schemes disabled: method = %v, want none", rr.Method)
+	}
+}

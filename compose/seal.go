@@ -64,15 +64,23 @@ type Sealed struct {
 // alone, consented plain recipients together, and every Bcc recipient
 // alone so that nobody learns who else received it in Bcc.
 func Seal(d *Draft, report *Report, answers Answers, env *Env) (*Sealed, error) {
-	if err := checkAnswers(d, report, answers); err != nil {
-		return nil, err
+	if d.Hash() != report.DraftHash {
+		return nil, ErrDraftChanged
 	}
+	// The caller's report may have been edited after Review: its exported
+	// fields are not covered by the digest stored in it. Everything below
+	// is decided from a fresh review, and the caller's report only has to
+	// match it.
 	fresh, err := Review(d, env)
 	if err != nil {
 		return nil, err
 	}
-	if fresh.digest != report.digest {
+	if fresh.digest != report.digest || report.computeDigest() != report.digest {
 		return nil, ErrReviewStale
+	}
+	report = fresh
+	if err := checkAnswers(d, report, answers); err != nil {
+		return nil, err
 	}
 	if env.Protector == nil {
 		return nil, fmt.Errorf("compose: no Protector configured; the client cannot encrypt")
@@ -150,15 +158,16 @@ func newHeader(d *Draft, report *Report, env *Env, random io.Reader) (*messageHe
 		return nil, err
 	}
 	return &messageHeader{
-		from:      d.From,
-		to:        d.To,
-		cc:        d.Cc,
-		bcc:       d.Bcc,
+		from:      asciiAddresses([]mail.Address{d.From})[0],
+		to:        asciiAddresses(d.To),
+		cc:        asciiAddresses(d.Cc),
+		bcc:       asciiAddresses(d.Bcc),
 		subject:   d.Subject,
 		date:      env.now(),
 		messageID: id,
 		inReplyTo: d.InReplyTo,
 		refs:      d.References,
+		autocrypt: env.Autocrypt,
 	}, nil
 }
 
@@ -230,7 +239,8 @@ func protect(env *Env, scheme crypto.Scheme, recipients []string, message []byte
 	if err != nil {
 		return nil, fmt.Errorf("compose: encrypt with %s for %s: %w", scheme, strings.Join(recipients, ", "), err)
 	}
-	if !bytes.HasPrefix(bytes.ToLower(entity), []byte("content-type:")) {
+	const field = "content-type:"
+	if len(entity) < len(field) || !bytes.EqualFold(entity[:len(field)], []byte(field)) {
 		return nil, fmt.Errorf("compose: the %s entity does not start with a Content-Type field; fix the Protector", scheme)
 	}
 	return crypto.Assemble(outer, entity)
@@ -276,4 +286,19 @@ func senderName(a mail.Address) string {
 		return a.Name
 	}
 	return a.Address
+}
+
+// asciiAddresses returns list with each domain in its ASCII (punycode)
+// form, so that header fields need no SMTPUTF8 support. Addresses that
+// do not parse stay as they are; the review has blocked them already.
+func asciiAddresses(list []mail.Address) []mail.Address {
+	out := make([]mail.Address, len(list))
+	for i, a := range list {
+		out[i] = a
+		at := strings.LastIndexByte(a.Address, '@')
+		if p, err := normalizeAddress(a.Address); err == nil && at > 0 {
+			out[i].Address = a.Address[:at+1] + p.domain.ASCII
+		}
+	}
+	return out
 }

@@ -277,11 +277,13 @@ func TestSealAuditHasNoContent(t *testing.T) {
 	d := testDraft("lab@partnerlab.com")
 	d.Subject = "Secret subject"
 	d.Attachments = []Attachment{{Name: "jane-doe-labs.txt", Data: []byte("x")}}
+
 	r, _ := Review(d, env)
 	s, err := Seal(d, r, Answers{Confirmed: r.Confirmations(), Justification: "referral to partner lab"}, env)
 	if err != nil {
 		t.Fatal(err)
 	}
+
 	a := s.Audit
 	if a.PHIKinds["ssn"] != 1 || a.PHIKinds["mrn"] != 1 {
 		t.Errorf("audit PHI kinds = %v, want one ssn and one mrn", a.PHIKinds)
@@ -295,6 +297,7 @@ func TestSealAuditHasNoContent(t *testing.T) {
 	if a.PHIAction != ActionJustify {
 		t.Errorf("audit PHI action = %v, want justify", a.PHIAction)
 	}
+
 	// The random Message-ID and the hash could contain any digits.
 	a.MessageID, a.DraftHash = "", ""
 	dump := fmt.Sprintf("%+v", a)
@@ -302,5 +305,22 @@ func TestSealAuditHasNoContent(t *testing.T) {
 		if strings.Contains(dump, secret) {
 			t.Errorf("audit summary contains %q", secret)
 		}
+	}
+}
+
+func TestSealWritesASCIIDomains(t *testing.T) {
+	env, _ := testEnv()
+	d := testDraft("Zoë <zoe@bücher.example>")
+	r, _ := Review(d, env)
+	s, err := Seal(d, r, confirmAll(r), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := string(s.Envelopes[0].Raw)
+	if !strings.Contains(raw, "zoe@xn--bcher-kva.example") {
+		t.Errorf("header lacks the punycode domain:\n%s", raw[:min(len(raw), 600)])
+	}
+	if got := strings.Join(s.Envelopes[0].Recipients, ","); got != "zoe@xn--bcher-kva.example" {
+		t.Errorf("SMTP recipients = %s, want the punycode address", got)
 	}
 }

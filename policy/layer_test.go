@@ -14,6 +14,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -522,5 +523,25 @@ func TestDefaultLocations(t *testing.T) {
 	}
 	if r, ok := loc.Managed.(FileReader); ok && r.Path != "/etc/securemail/policy.json" {
 		t.Errorf("managed path = %s", r.Path)
+	}
+}
+
+func TestRegistryReaderCertificates(t *testing.T) {
+	first, second := testCertificatePEM(t), testCertificatePEM(t)
+	lines := strings.Split(strings.TrimSpace(first+second), "\n")
+	reg := recordedRegistry{"": {
+		// A multi-line text box: one REG_MULTI_SZ string per line.
+		{Name: "tls.extraRootCAs", Type: RegMultiSZ, Strings: lines},
+		// A single-line text box: the line breaks are gone.
+		{Name: "audit.forwarding.syslogCA", Type: RegSZ, String: strings.ReplaceAll(first, "\n", " ")},
+	}}
+	eff, report := Load(Locations{Managed: RegistryReader{Key: reg}})
+	noRejections(t, report)
+	s := eff.Settings()
+	if len(s.TLS.ExtraRootCAs) != 2 || s.TLS.ExtraRootCAs[0] != first || s.TLS.ExtraRootCAs[1] != second {
+		t.Errorf("extraRootCAs = %q", s.TLS.ExtraRootCAs)
+	}
+	if s.Audit.Forwarding.SyslogCA != first {
+		t.Errorf("syslogCA = %q, want the certificate with its line breaks", s.Audit.Forwarding.SyslogCA)
 	}
 }

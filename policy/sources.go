@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"math"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 
@@ -173,19 +174,20 @@ type RegistryKeyReader interface {
 	ReadValues(subkey string) ([]RegistryValue, error)
 }
 
-// RegistryPolicyKey is where Group Policy and Intune write the policy.
+// RegistryPolicyKey is the registry key that Group Policy and Intune
+// write the policy to.
 const RegistryPolicyKey = `HKLM\Software\Policies\SecureMail`
 
-// RegistryRecommendedSubkey holds defaults the user may change. Values in
-// the policy key itself are locked, the convention Group Policy templates
-// call mandatory and recommended.
+// RegistryRecommendedSubkey contains defaults the user may change. Values
+// in the policy key itself are locked. This follows the mandatory and
+// recommended split of browser policy templates such as Chrome's.
 const RegistryRecommendedSubkey = "Recommended"
 
-// RegistryReader reads the policy from the Windows registry. Each value is
-// named by its setting path ("idleLock.minutes"): a boolean or integer is
-// a REG_DWORD or REG_QWORD, a string a REG_SZ, a list of strings a
-// REG_MULTI_SZ, and a list of objects (account presets) a REG_SZ with the
-// JSON array.
+// RegistryReader reads the policy from the Windows registry. Each value
+// is named by its setting path ("idleLock.minutes"). A boolean or integer
+// is a REG_DWORD or REG_QWORD, a string is a REG_SZ, and a list of strings
+// is a REG_MULTI_SZ. A list of objects (account presets) is a REG_SZ that
+// contains the JSON array.
 type RegistryReader struct{ Key RegistryKeyReader }
 
 func (r RegistryReader) ReadDocument() ([]byte, string, error) {
@@ -228,6 +230,9 @@ func registryToJSON(v RegistryValue) any {
 		}
 		return v.Integer
 	case RegSZ, RegExpandSZ:
+		if n != nil && n.format == "pem-certificates" {
+			return normalisePEM(v.String)
+		}
 		if n != nil && n.kind == kindObjectList {
 			var list []any
 			if err := json.Unmarshal([]byte(v.String), &list); err == nil {
@@ -236,6 +241,11 @@ func registryToJSON(v RegistryValue) any {
 		}
 		return v.String
 	case RegMultiSZ:
+		if n != nil && n.format == "pem-certificates" {
+			// A Group Policy multi-line text box stores one string per
+			// line, so the lines of the certificates arrive separately.
+			return splitPEM(strings.Join(v.Strings, "\n"))
+		}
 		list := make([]any, len(v.Strings))
 		for i, s := range v.Strings {
 			list[i] = s
@@ -258,4 +268,45 @@ func setPath(root map[string]any, path string, value any) {
 		m = child
 	}
 	m[parts[len(parts)-1]] = value
+}
+
+// pemBlock matches one PEM block, with its lines or flattened to one line
+// by a single-line text box.
+var pemBlock = regexp.MustCompile(`-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\s]*)-----END ([A-Z0-9 ]+)-----`)
+
+// normalisePEM rebuilds PEM text whose line breaks were lost, wrapping the
+// base64 of each block at 64 columns. Text without a PEM block is
+// returned unchanged for validation to report.
+func normalisePEM(text string) string {
+	blocks := pemBlock.FindAllStringSubmatch(text, -1)
+	if blocks == nil {
+		return text
+	}
+	var b strings.Builder
+	for _, m := range blocks {
+		body := strings.Join(strings.Fields(m[2]), "")
+		fmt.Fprintf(&b, "-----BEGIN %s-----\n", m[1])
+		for len(body) > 64 {
+			b.WriteString(body[:64] + "\n")
+			body = body[64:]
+		}
+		if body != "" {
+			b.WriteString(body + "\n")
+		}
+		fmt.Fprintf(&b, "-----END %s-----\n", m[3])
+	}
+	return b.String()
+}
+
+// splitPEM returns each PEM block of text as its own normalised string.
+func splitPEM(text string) []any {
+	blocks := pemBlock.FindAllString(text, -1)
+	if blocks == nil {
+		return []any{text}
+	}
+	list := make([]any, len(blocks))
+	for i, block := range blocks {
+		list[i] = normalisePEM(block)
+	}
+	return list
 }

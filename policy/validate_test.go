@@ -71,6 +71,9 @@ func TestValidateIssueClasses(t *testing.T) {
 		{"syslog without address", `{"settings":{"audit":{"forwarding":{"target":"syslog","pseudonymKey":"` + testKeyBase64 + `"}}}}`, "settings.audit.forwarding.syslogAddress", IssueInconsistent, ""},
 		{"forwarding without key", `{"settings":{"audit":{"forwarding":{"target":"file","filePath":"/var/log/securemail.jsonl"}}}}`, "settings.audit.forwarding.pseudonymKey", IssueInconsistent, ""},
 		{"keyserver without servers", `{"settings":{"keyDiscovery":{"sources":["keyserver"]}}}`, "settings.keyDiscovery.keyServers", IssueInconsistent, ""},
+		{"duplicate key", `{"settings":{"encryption":{"required":true,"required":false}}}`, "settings.encryption.required", IssueDuplicateKey, ""},
+		{"duplicate in list", `{"settings":{"accountPresets":[{},{"name":"a","name":"b"}]}}`, "settings.accountPresets[1].name", IssueDuplicateKey, ""},
+		{"duplicate top key", `{"locked":[],"settings":{},"locked":["encryption"]}`, "locked", IssueDuplicateKey, ""},
 		{"incomplete preset", `{"settings":{"accountPresets":[{"name":"x","imap":{"host":"imap.example.org","port":993,"security":"tls"}}]}}`, "settings.accountPresets[0]", IssueInconsistent, ""},
 	}
 	for _, tc := range cases {

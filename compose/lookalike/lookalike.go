@@ -61,6 +61,10 @@ type Domain struct {
 	Site   string
 	Name   string
 	Suffix string
+
+	// Skeletons of Site, Name and Name without hyphens, computed once
+	// because Compare needs them for every pair.
+	siteSkeleton, nameSkeleton, joinedSkeleton string
 }
 
 // IsIDN reports whether the domain has a non-ASCII form, in which case
@@ -71,16 +75,16 @@ func (d Domain) IsIDN() bool { return d.ASCII != d.Unicode }
 func Parse(domain string) (Domain, error) {
 	domain = strings.TrimSuffix(strings.TrimSpace(domain), ".")
 	if domain == "" {
-		return Domain{}, fmt.Errorf("lookalike: missing domain name")
+		return Domain{}, fmt.Errorf("lookalike: missing domain name; write the address as name@domain")
 	}
 	ascii, err := idna.Lookup.ToASCII(domain)
 	if err != nil {
-		return Domain{}, fmt.Errorf("lookalike: invalid domain %q: %w", domain, err)
+		return Domain{}, fmt.Errorf("lookalike: invalid domain %q: %w; check the spelling of the address", domain, err)
 	}
 	ascii = strings.ToLower(ascii)
 	unicode, err := idna.Lookup.ToUnicode(ascii)
 	if err != nil {
-		return Domain{}, fmt.Errorf("lookalike: invalid domain %q: %w", domain, err)
+		return Domain{}, fmt.Errorf("lookalike: invalid domain %q: %w; check the spelling of the address", domain, err)
 	}
 
 	site, err := publicsuffix.EffectiveTLDPlusOne(ascii)
@@ -93,7 +97,12 @@ func Parse(domain string) (Domain, error) {
 	suffixUnicode, _ := idna.Lookup.ToUnicode(suffix)
 	name := strings.TrimSuffix(strings.TrimSuffix(siteUnicode, suffixUnicode), ".")
 
-	return Domain{ASCII: ascii, Unicode: unicode, Site: siteUnicode, Name: name, Suffix: suffixUnicode}, nil
+	return Domain{
+		ASCII: ascii, Unicode: unicode, Site: siteUnicode, Name: name, Suffix: suffixUnicode,
+		siteSkeleton:   Skeleton(siteUnicode),
+		nameSkeleton:   Skeleton(name),
+		joinedSkeleton: Skeleton(strings.ReplaceAll(name, "-", "")),
+	}, nil
 }
 
 // Match is one way a candidate domain imitates a known one.
@@ -103,8 +112,8 @@ type Match struct {
 	Distance int // edit distance between the names, for EditDistance
 }
 
-// minNameLength is the shortest known name compared by edit distance or
-// extra words: shorter names are one or two letters away from too many
+// minNameLength is the shortest known name compared for hyphens, extra
+// words or edit distance: shorter names are one or two letters away from too many
 // real domains.
 const minNameLength = 4
 
@@ -139,10 +148,10 @@ func Compare(candidate Domain, known []Domain) (Match, bool) {
 // classify returns the first class, in order of how convincing the
 // imitation is, by which candidate imitates known.
 func classify(candidate, known Domain) (Class, int) {
-	if Skeleton(candidate.Site) == Skeleton(known.Site) {
+	if candidate.siteSkeleton == known.siteSkeleton {
 		return Confusable, 0
 	}
-	sameName := candidate.Name == known.Name || Skeleton(candidate.Name) == Skeleton(known.Name)
+	sameName := candidate.Name == known.Name || candidate.nameSkeleton == known.nameSkeleton
 	if sameName && candidate.Suffix != known.Suffix {
 		return OtherTLD, 0
 	}
@@ -155,7 +164,7 @@ func classify(candidate, known Domain) (Class, int) {
 	if hasExtraWords(candidate, known) {
 		return ExtraWords, 0
 	}
-	d := Distance(Skeleton(candidate.Name), Skeleton(known.Name))
+	d := Distance(candidate.nameSkeleton, known.nameSkeleton)
 	if d > 0 && d <= maxDistance(known.Name) {
 		return EditDistance, d
 	}
@@ -182,7 +191,7 @@ func hasExtraWords(candidate, known Domain) bool {
 	words := strings.FieldsFunc(strings.TrimSuffix(candidate.Unicode, "."+candidate.Suffix), func(r rune) bool {
 		return r == '-' || r == '.'
 	})
-	want := Skeleton(strings.ReplaceAll(known.Name, "-", ""))
+	want := known.joinedSkeleton
 	for start := range words {
 		for end := start + 1; end <= len(words); end++ {
 			if start == 0 && end == len(words) {

@@ -9,8 +9,8 @@ import (
 
 // confusables maps characters that look like a Latin letter in common
 // fonts to that letter. It covers the Cyrillic and Greek lower-case
-// letters used in homograph domains and the digits that pass for letters;
-// it is our own short list, not the full Unicode confusables table.
+// letters used in homograph domains and the digits that pass for letters.
+// It is our own short list, not the full Unicode confusables table.
 var confusables = map[rune]string{
 	// Cyrillic
 	'а': "a", 'в': "b", 'е': "e", 'ё': "e", 'к': "k", 'м': "m", 'н': "h",
@@ -29,10 +29,11 @@ var confusables = map[rune]string{
 // fonts; they are replaced before single characters.
 var multiConfusables = strings.NewReplacer("rn", "m", "vv", "w", "cl", "d")
 
-// Skeleton returns a form of s in which strings that look alike are equal:
-// it applies compatibility normalization (NFKC), lower-cases, drops
-// diacritics, maps confusable characters to one Latin letter and
-// replaces letter pairs such as "rn" with the letter they resemble.
+// Skeleton returns a form of s in which strings that look alike are
+// equal. It applies compatibility normalization (NFKC), lower-cases and
+// drops diacritics. Then it maps confusable characters to one Latin
+// letter and replaces letter pairs such as "rn" with the letter they
+// resemble.
 func Skeleton(s string) string {
 	s = norm.NFKC.String(strings.ToLower(s))
 

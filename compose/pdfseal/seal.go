@@ -27,7 +27,7 @@ type Attachment struct {
 	Data []byte
 }
 
-// Document is what the protected PDF contains.
+// Document is the content of a protected PDF.
 type Document struct {
 	// Text is shown on the pages and embedded as MessageFileName.
 	Text        string

@@ -25,6 +25,12 @@ import (
 // sequence: the v1 reader returns the first of two concatenated literal
 // data packets and ignores the rest.
 func decryptMessage(data []byte, keys KeyFinder, now time.Time, allowSigned bool) ([]byte, crypto.PartStatus, error) {
+	return decryptMessageLimited(data, keys, now, allowSigned, MaxPlaintextSize)
+}
+
+// decryptMessageLimited is decryptMessage with a plaintext limit in bytes,
+// so that tests can check the limit without inflating 256 MiB.
+func decryptMessageLimited(data []byte, keys KeyFinder, now time.Time, allowSigned bool, maxPlaintext int64) ([]byte, crypto.PartStatus, error) {
 	var status crypto.PartStatus
 	binary, err := readArmoredOrBinary(data, "PGP MESSAGE")
 	if err != nil {
@@ -41,6 +47,7 @@ func decryptMessage(data []byte, keys KeyFinder, now time.Time, allowSigned bool
 	defer ring.wipe()
 
 	config := packetConfig(now)
+	config.MaxDecompressedMessageSize = &maxPlaintext
 	md, err := openpgpv2.ReadMessage(bytes.NewReader(binary), ring, nil, config)
 	if err != nil {
 		return nil, status, classifyDecryptError(err)
@@ -52,14 +59,14 @@ func decryptMessage(data []byte, keys KeyFinder, now time.Time, allowSigned bool
 	// The plaintext is read to the end before anything is returned,
 	// because the integrity check (MDC or AEAD tag) and the packet
 	// sequence check only complete at the end of the data.
-	plaintext, err := io.ReadAll(io.LimitReader(md.UnverifiedBody, MaxPlaintextSize+1))
+	plaintext, err := readAllSized(io.LimitReader(md.UnverifiedBody, maxPlaintext+1), len(binary))
 	if err != nil {
 		wipeBytes(plaintext)
 		return nil, status, classifyDecryptError(err)
 	}
-	if len(plaintext) > MaxPlaintextSize {
+	if int64(len(plaintext)) > maxPlaintext {
 		wipeBytes(plaintext)
-		return nil, status, fmt.Errorf("pgp: decrypted message over %d bytes: %w", MaxPlaintextSize, ErrTooLarge)
+		return nil, status, fmt.Errorf("pgp: decrypted message over %d bytes: %w", maxPlaintext, ErrTooLarge)
 	}
 
 	if encrypted {
@@ -137,7 +144,7 @@ func classifyDecryptError(err error) error {
 	case errors.Is(err, pgperrors.ErrKeyIncorrect):
 		return fmt.Errorf("pgp: decrypt: import or unlock the secret key the message was encrypted to: %w", ErrNoKey)
 	case errors.Is(err, pgperrors.ErrMessageTooLarge):
-		return fmt.Errorf("pgp: decrypt: decompressed data over %d bytes: %w", MaxPlaintextSize, ErrTooLarge)
+		return fmt.Errorf("pgp: decrypt: decompressed data over the size limit: %w", ErrTooLarge)
 	case errors.As(err, &unsupported) && string(unsupported) == "message is not integrity protected":
 		return fmt.Errorf("pgp: decrypt: %w", ErrNoIntegrity)
 	default:
@@ -147,9 +154,12 @@ func classifyDecryptError(err error) error {
 
 // messageSignature returns the status of the signatures inside a message
 // whose body has been read to the end. A good signature from any signer
-// wins; otherwise the first signature whose key is known decides.
+// wins. Otherwise the first signature whose key is found decides.
 func messageSignature(md *openpgpv2.MessageDetails, ring *messageKeyRing) crypto.Signature {
 	sig := crypto.Signature{State: crypto.NotSigned}
+	// NOTE: go-crypto v1.5.2 drops signatures with an unknown hash or
+	// public-key algorithm while parsing, so such a message reports
+	// NotSigned here, not UnsupportedAlgorithm.
 	if !md.IsSigned {
 		return sig
 	}
@@ -223,6 +233,15 @@ func describeEntity(sig *crypto.Signature, e *openpgp.Entity) {
 		return
 	}
 	describeSigner(sig, k)
+}
+
+// readAllSized reads r to the end into a buffer sized for expected bytes,
+// which saves the copies io.ReadAll makes while growing for large messages.
+func readAllSized(r io.Reader, expected int) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.Grow(expected + bytes.MinRead)
+	_, err := buf.ReadFrom(r)
+	return buf.Bytes(), err
 }
 
 // wipeBytes overwrites b with zeros, for plaintext that must not be

@@ -10,17 +10,16 @@ import (
 	"time"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
-	"github.com/ProtonMail/go-crypto/openpgp/armor"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
 )
 
 // EncryptEntity encrypts a MIME entity (header fields, blank line, body)
 // to every recipient and returns a multipart/encrypted entity as defined
-// by RFC 3156 §4. With a signer, the entity is also signed inside the
-// encryption (RFC 3156 §6.2, the combined form). Expired, revoked or
+// by RFC 3156. With a signer, the entity is also signed inside the
+// encryption (RFC 3156, the combined form). Expired, revoked or
 // encryption-incapable recipient keys are rejected with ErrKeyUnusable,
-// so nothing is ever sent to a subset of the recipients. now is the
-// time used for key validity and the signature.
+// so a message is never encrypted for only some of its recipients. now
+// is the time used for key validity and the signature.
 //
 // The returned entity uses CRLF line breaks and 7-bit text only.
 func EncryptEntity(entity []byte, recipients []*Key, signer *Key, now time.Time) ([]byte, error) {
@@ -43,31 +42,28 @@ func EncryptEntity(entity []byte, recipients []*Key, signer *Key, now time.Time)
 		}
 	}
 
-	var armored bytes.Buffer
-	armorWriter, err := armor.EncodeWithChecksumOption(&armored, "PGP MESSAGE", nil, false)
-	if err != nil {
-		return nil, fmt.Errorf("pgp: encrypt: %w", err)
-	}
+	content := canonicalCRLF(entity)
+	var ciphertext bytes.Buffer
+	ciphertext.Grow(len(content) + len(content)/64 + 4096)
 	config := packetConfig(now)
-	plaintext, err := openpgp.Encrypt(armorWriter, to, signedBy, &openpgp.FileHints{IsBinary: true}, config)
+	plaintext, err := openpgp.Encrypt(&ciphertext, to, signedBy, &openpgp.FileHints{IsBinary: true}, config)
 	if err != nil {
 		return nil, fmt.Errorf("pgp: encrypt: %w", err)
 	}
-	if _, err := plaintext.Write(canonicalCRLF(entity)); err != nil {
+	if _, err := plaintext.Write(content); err != nil {
 		return nil, fmt.Errorf("pgp: encrypt: %w", err)
 	}
 	if err := plaintext.Close(); err != nil {
 		return nil, fmt.Errorf("pgp: encrypt: %w", err)
 	}
-	if err := armorWriter.Close(); err != nil {
-		return nil, fmt.Errorf("pgp: encrypt: %w", err)
-	}
+	armored := armorEncode("PGP MESSAGE", ciphertext.Bytes())
 
 	boundary, err := newBoundary()
 	if err != nil {
 		return nil, err
 	}
 	var out bytes.Buffer
+	out.Grow(len(armored) + 1024)
 	fmt.Fprintf(&out, "Content-Type: multipart/encrypted;\r\n"+
 		" protocol=\"application/pgp-encrypted\";\r\n boundary=\"%s\"\r\n\r\n", boundary)
 	out.WriteString("This is an OpenPGP/MIME encrypted message (RFC 4880 and 3156)\r\n")
@@ -78,13 +74,13 @@ func EncryptEntity(entity []byte, recipients []*Key, signer *Key, now time.Time)
 	out.WriteString("Content-Type: application/octet-stream; name=\"encrypted.asc\"\r\n" +
 		"Content-Description: OpenPGP encrypted message\r\n" +
 		"Content-Disposition: inline; filename=\"encrypted.asc\"\r\n\r\n")
-	out.Write(canonicalCRLF(armored.Bytes()))
-	fmt.Fprintf(&out, "\r\n--%s--\r\n", boundary)
+	out.Write(armored)
+	fmt.Fprintf(&out, "--%s--\r\n", boundary)
 	return out.Bytes(), nil
 }
 
 // SignEntity signs a MIME entity and returns a multipart/signed entity as
-// defined by RFC 3156 §5: the entity in canonical CRLF form as the first
+// defined by RFC 3156: the entity in canonical CRLF form as the first
 // part and a detached signature over exactly those bytes as the second.
 // Give it an entity whose body is 7-bit (quoted-printable or base64 where
 // needed), because mail relays may rewrite 8-bit text and break the
@@ -107,10 +103,7 @@ func SignEntity(entity []byte, signer *Key, now time.Time) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	armored, err := writeArmored("PGP SIGNATURE", sigPacket.Bytes())
-	if err != nil {
-		return nil, fmt.Errorf("pgp: armor signature: %w", err)
-	}
+	armored := armorEncode("PGP SIGNATURE", sigPacket.Bytes())
 
 	boundary, err := newBoundary()
 	if err != nil {
@@ -126,8 +119,8 @@ func SignEntity(entity []byte, signer *Key, now time.Time) ([]byte, error) {
 	out.WriteString("Content-Type: application/pgp-signature; name=\"signature.asc\"\r\n" +
 		"Content-Description: OpenPGP digital signature\r\n" +
 		"Content-Disposition: attachment; filename=\"signature.asc\"\r\n\r\n")
-	out.Write(canonicalCRLF([]byte(armored)))
-	fmt.Fprintf(&out, "\r\n--%s--\r\n", boundary)
+	out.Write(armored)
+	fmt.Fprintf(&out, "--%s--\r\n", boundary)
 	return out.Bytes(), nil
 }
 

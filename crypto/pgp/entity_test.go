@@ -3,6 +3,7 @@ package pgp
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -183,5 +184,64 @@ func TestSignerMatchesAddress(t *testing.T) {
 	sig.State = crypto.BadSignature
 	if SignerMatchesAddress(sig, ring, "alice@openpgp.example") {
 		t.Error("bad signature matches an address")
+	}
+}
+
+func TestEncryptEntityTwoRecipients(t *testing.T) {
+	alice, bob := aliceSecret(t), bobSecret(t)
+	sealed, err := EncryptEntity([]byte(sampleEntity), []*Key{publicOf(t, alice), publicOf(t, bob)}, nil, testNow)
+	if err != nil {
+		t.Fatalf("EncryptEntity: %v", err)
+	}
+	for _, reader := range []*Key{alice, bob} {
+		layer, err := OpenEntity(sealed, NewKeyRing(reader), testNow)
+		if err != nil {
+			t.Errorf("%s cannot decrypt: %v", reader.PrimaryUserID(), err)
+			continue
+		}
+		if string(layer.Entity) != sampleEntity {
+			t.Errorf("%s decrypted %q", reader.PrimaryUserID(), layer.Entity)
+		}
+	}
+}
+
+func TestEncryptEntityRejectsUnusableKeys(t *testing.T) {
+	alice := aliceSecret(t)
+	revoked := readTestKey(t, "bob@openpgp.example-0xfbfcc82a015e7330-pub.asc")
+	if err := revoked.ApplyRevocation(readTestdata(t, "keys/bob@openpgp.example-0xfbfcc82a015e7330-rev.asc")); err != nil {
+		t.Fatalf("ApplyRevocation: %v", err)
+	}
+	_, err := EncryptEntity([]byte(sampleEntity), []*Key{publicOf(t, alice), revoked}, nil, testNow)
+	if !errors.Is(err, ErrKeyUnusable) {
+		t.Errorf("revoked recipient: error = %v, want ErrKeyUnusable", err)
+	}
+	if !strings.Contains(fmt.Sprint(err), revoked.Fingerprint()) {
+		t.Errorf("error %q does not name the key", err)
+	}
+
+	if _, err := EncryptEntity([]byte(sampleEntity), nil, nil, testNow); err == nil {
+		t.Error("encrypting to nobody succeeded")
+	}
+	if _, err := SignEntity([]byte(sampleEntity), publicOf(t, alice), testNow); !errors.Is(err, ErrKeyUnusable) {
+		t.Errorf("sign with public key: error = %v, want ErrKeyUnusable", err)
+	}
+	locked := readTestKey(t, "alice@openpgp.example-0xf231550c4f47e38e-secret-with-pp.asc")
+	if _, err := SignEntity([]byte(sampleEntity), locked, testNow); !errors.Is(err, ErrKeyUnusable) {
+		t.Errorf("sign with locked key: error = %v, want ErrKeyUnusable", err)
+	}
+}
+
+func TestOpenExchangeRepairNeedsShape(t *testing.T) {
+	broken := readTestdata(t, "eml/alice-broken-exchange.eml")
+	// A text part with content means a real multipart/mixed message with
+	// attachments, which must not be treated as mangled PGP/MIME.
+	withText := bytes.Replace(broken,
+		[]byte("Content-Transfer-Encoding: quoted-printable\r\n\r\n"),
+		[]byte("Content-Transfer-Encoding: quoted-printable\r\n\r\nSee the attachment.\r\n"), 1)
+	if bytes.Equal(withText, broken) {
+		t.Fatal("sample changed: the text part header was not found")
+	}
+	if _, err := OpenEntity(withText, NewKeyRing(aliceSecret(t)), testNow); !errors.Is(err, ErrNotOpenPGP) {
+		t.Errorf("error = %v, want ErrNotOpenPGP", err)
 	}
 }

@@ -2,14 +2,14 @@ package pgp
 
 import "strings"
 
-// repairExchange recognises PGP/MIME that Microsoft Exchange rewrote: it
+// repairExchange recognizes PGP/MIME that Microsoft Exchange rewrote: it
 // turns multipart/encrypted into multipart/mixed with an empty text part
 // first, then the version part and the encrypted part as attachments. When
 // p has that shape, repairExchange returns the decoded OpenPGP message.
 //
-// QUIRK: RFC 3156 §4 requires multipart/encrypted. Thunderbird, Mailvelope
-// and other clients repair this shape the same way, because the parts are
-// intact and only the structure was changed.
+// QUIRK: RFC 3156 requires multipart/encrypted. Thunderbird repairs this
+// shape the same way (its test data includes such a message), because the
+// parts are intact and only the structure was changed.
 func repairExchange(p *part) ([]byte, bool) {
 	parts, err := splitMultipart(p.body, p.params["boundary"])
 	if err != nil || len(parts) != 3 {

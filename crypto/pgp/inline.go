@@ -41,11 +41,11 @@ var (
 	endSignature = []byte("-----END PGP SIGNATURE-----")
 )
 
-// OpenInline finds the "-----BEGIN PGP MESSAGE-----" and cleartext-signed
-// ("-----BEGIN PGP SIGNED MESSAGE-----") blocks in a text/plain entity,
-// decrypts or verifies each, and returns the text in UTF-8 with the blocks
-// replaced by their content. The body may be quoted-printable or base64
-// and in any charset that golang.org/x/text knows (Latin-1 and
+// OpenInline finds the "-----BEGIN PGP MESSAGE-----" blocks (encrypted, or
+// only signed) and cleartext-signed ("-----BEGIN PGP SIGNED MESSAGE-----")
+// blocks in a text/plain entity, decrypts or verifies each, and returns the
+// text in UTF-8 with the blocks replaced by their content. The body may be quoted-printable or base64
+// and in any charset that golang.org/x/text decodes (Latin-1 and
 // windows-1252 among them). Signatures are checked over the bytes in the
 // part's own charset, as the sender signed them.
 //
@@ -53,8 +53,8 @@ var (
 // decrypted makes the whole call fail with ErrNoKey, ErrNoIntegrity or
 // ErrDecryptionFailed, and no plaintext is returned.
 func OpenInline(entity []byte, keys KeyFinder, now time.Time) (*InlineText, error) {
-	if len(entity) > MaxEntitySize {
-		return nil, fmt.Errorf("pgp: entity of %d bytes: %w", len(entity), ErrTooLarge)
+	if err := checkEntitySize(len(entity)); err != nil {
+		return nil, err
 	}
 	p, err := parsePart(entity)
 	if err != nil {
@@ -233,7 +233,7 @@ func (o *inlineOpener) appendBlock(content string, status crypto.PartStatus) {
 // cleanArmorLines removes trailing white space from each armor line,
 // including no-break spaces (U+00A0 in UTF-8 and in Latin-1).
 //
-// QUIRK: RFC 4880 §6.2 requires an empty line after the armor headers,
+// QUIRK: RFC 4880 requires an empty line after the armor headers,
 // but mail editors turn it into a line holding a no-break space, and
 // Thunderbird accepts that.
 func cleanArmorLines(armored []byte) []byte {

@@ -16,8 +16,9 @@ import (
 )
 
 // Key is one OpenPGP transferable key (a certificate, optionally with its
-// secret key material). A Key is safe for concurrent reads; Wipe and
-// ApplyRevocation change it and must not run concurrently with other use.
+// secret key material). A Key is safe for concurrent reads. Wipe and
+// ApplyRevocation change it, so they must not run concurrently with other
+// use.
 type Key struct {
 	key *gopenpgp.Key
 }
@@ -209,8 +210,8 @@ func (k *Key) Emails() []string {
 	return out
 }
 
-// MatchesAddress reports whether one of the key's user IDs carries the
-// address. The address may be bare or in "Name <address>" form; the
+// MatchesAddress reports whether one of the key's user IDs contains the
+// address. The address may be bare or in "Name <address>" form, and the
 // comparison ignores case.
 func (k *Key) MatchesAddress(address string) bool {
 	want := normalizeAddress(address)
@@ -250,7 +251,7 @@ func normalizeAddress(address string) string {
 	return strings.ToLower(address)
 }
 
-// IsPrivate reports whether the key carries secret key material.
+// IsPrivate reports whether the key contains secret key material.
 func (k *Key) IsPrivate() bool { return k.key.IsPrivate() }
 
 // IsLocked reports whether the secret key material is encrypted with a
@@ -264,7 +265,7 @@ func (k *Key) IsLocked() bool {
 }
 
 // Unlock returns an unlocked copy of a locked secret key. The receiver is
-// left unchanged; wipe the copy when done with it.
+// left unchanged, and the caller wipes the copy when done with it.
 func (k *Key) Unlock(passphrase []byte) (*Key, error) {
 	if !k.IsPrivate() {
 		return nil, fmt.Errorf("pgp: unlock key %s: it is a public key: %w", k.Fingerprint(), ErrKeyUnusable)
@@ -347,6 +348,10 @@ func (k *Key) Serialize() ([]byte, error) {
 
 // Wipe overwrites the secret key material in memory with zeros and drops
 // it, leaving a public key. Copies made earlier by Unlock are not affected.
+//
+// NOTE: for RSA keys that have signed or decrypted, Go's crypto/rsa keeps
+// a second copy of the secret values in an unexported field
+// (Precomputed.fips, Go 1.24 and later), which gopenpgp cannot reach.
 func (k *Key) Wipe() {
 	if k == nil || k.key == nil || !k.key.IsPrivate() {
 		return
@@ -432,18 +437,7 @@ func (k *Key) signingEntity(now time.Time) (*openpgp.Entity, error) {
 
 // writeArmored armors one block of packets.
 func writeArmored(blockType string, body []byte) (string, error) {
-	var buf bytes.Buffer
-	w, err := armor.EncodeWithChecksumOption(&buf, blockType, nil, false)
-	if err != nil {
-		return "", err
-	}
-	if _, err := w.Write(body); err != nil {
-		return "", err
-	}
-	if err := w.Close(); err != nil {
-		return "", err
-	}
-	return buf.String(), nil
+	return string(armorEncode(blockType, body)), nil
 }
 
 // readArmoredOrBinary returns the packet bytes of an armored block of the
@@ -459,7 +453,7 @@ func readArmoredOrBinary(data []byte, blockType string) ([]byte, error) {
 	if block.Type != blockType {
 		return nil, fmt.Errorf("pgp: armor block is %q, expected %q: %w", block.Type, blockType, ErrMalformed)
 	}
-	body, err := io.ReadAll(io.LimitReader(block.Body, MaxEntitySize+1))
+	body, err := readAllSized(io.LimitReader(block.Body, MaxEntitySize+1), len(data)*3/4)
 	if err != nil {
 		return nil, fmt.Errorf("pgp: decode armor: %w: %w", ErrMalformed, err)
 	}

@@ -10,8 +10,8 @@ import (
 
 // messageKeyRing adapts a KeyFinder to go-crypto's v2 KeyRing for reading
 // one message. go-crypto v2 has its own entity type, so each key is
-// converted on first use; wipe clears the secret material of the
-// converted copies when the message has been read.
+// converted on first use. After the message is read, wipe clears the
+// secret material of the converted copies.
 type messageKeyRing struct {
 	finder    KeyFinder
 	converted map[*Key]*openpgpv2.Entity
@@ -23,7 +23,7 @@ func (r *messageKeyRing) KeysById(id uint64) []openpgpv2.Key {
 }
 
 // EntitiesById returns the secret keys with the key ID first, then the
-// public ones. ID 0 is a hidden recipient (RFC 9580 §5.1.1) and matches
+// public ones. ID 0 is a hidden recipient (RFC 9580) and matches
 // every secret key.
 func (r *messageKeyRing) EntitiesById(id uint64) []*openpgpv2.Entity {
 	var out []*openpgpv2.Entity

@@ -1,5 +1,7 @@
 package pgp
 
+import "fmt"
+
 // Size limits applied to untrusted input. They bound memory and time for
 // crafted messages such as decompression quines.
 const (
@@ -11,6 +13,10 @@ const (
 	// decompression, that a message may produce, in bytes.
 	MaxPlaintextSize = 256 << 20
 
+	// MaxHeaderSize is the largest header section of a MIME entity, in
+	// bytes. go-message's header reader has no limit of its own.
+	MaxHeaderSize = 256 << 10
+
 	// MaxParts is the largest number of body parts read from one
 	// multipart entity.
 	MaxParts = 64
@@ -19,3 +25,10 @@ const (
 	// opened in one text part.
 	MaxInlineBlocks = 16
 )
+
+func checkEntitySize(size int) error {
+	if size > MaxEntitySize {
+		return fmt.Errorf("pgp: entity of %d bytes is over the limit of %d bytes: %w", size, MaxEntitySize, ErrTooLarge)
+	}
+	return nil
+}

@@ -25,6 +25,9 @@ type part struct {
 // Content-Type. A missing Content-Type means text/plain (RFC 2045).
 func parsePart(raw []byte) (*part, error) {
 	raw = skipMboxLine(raw)
+	if len(raw) > MaxHeaderSize && !hasHeaderEnd(raw[:MaxHeaderSize]) {
+		return nil, fmt.Errorf("pgp: MIME header over %d bytes: %w", MaxHeaderSize, ErrMalformed)
+	}
 	reader := bytes.NewReader(raw)
 	br := bufio.NewReader(reader)
 	header, err := textproto.ReadHeader(br)
@@ -45,9 +48,16 @@ func parsePart(raw []byte) (*part, error) {
 	return p, nil
 }
 
+// hasHeaderEnd reports whether data contains the blank line that ends a
+// header section, or starts with one (an entity without header fields).
+func hasHeaderEnd(data []byte) bool {
+	return bytes.HasPrefix(data, []byte("\n")) || bytes.HasPrefix(data, []byte("\r\n")) ||
+		bytes.Contains(data, []byte("\n\n")) || bytes.Contains(data, []byte("\n\r\n"))
+}
+
 // skipMboxLine drops a leading mbox "From " separator line.
 //
-// QUIRK: such a line is not a header field (RFC 5322 §2.2 requires a
+// QUIRK: such a line is not a header field (RFC 5322 requires a
 // colon), but messages saved from mbox files start with one.
 func skipMboxLine(raw []byte) []byte {
 	if !bytes.HasPrefix(raw, []byte("From ")) {
@@ -89,7 +99,7 @@ func decodeBase64(body []byte) ([]byte, error) {
 			clean = append(clean, c)
 		}
 	}
-	// QUIRK: some senders drop the trailing "=" padding (RFC 2045 §6.8
+	// QUIRK: some senders drop the trailing "=" padding (RFC 2045
 	// requires it), so accept both forms.
 	encoding := base64.StdEncoding
 	if len(clean)%4 != 0 {
@@ -106,7 +116,7 @@ func decodeBase64(body []byte) ([]byte, error) {
 
 // splitMultipart returns the raw body parts of a multipart body, byte for
 // byte, each without the line break that precedes the next delimiter
-// (RFC 2046 §5.1.1). The preamble and epilogue are dropped.
+// (RFC 2046). The preamble and epilogue are dropped.
 func splitMultipart(body []byte, boundary string) ([][]byte, error) {
 	if boundary == "" {
 		return nil, fmt.Errorf("pgp: multipart entity without boundary: %w", ErrMalformed)
@@ -196,7 +206,7 @@ func trimLineBreak(body []byte, start, end int) int {
 }
 
 // canonicalCRLF returns data with every line break as CRLF, the canonical
-// form that OpenPGP signatures over MIME cover (RFC 3156 §5).
+// form that OpenPGP signatures over MIME cover (RFC 3156).
 func canonicalCRLF(data []byte) []byte {
 	lf := bytes.Count(data, []byte("\n"))
 	crlf := bytes.Count(data, []byte("\r\n"))

@@ -13,9 +13,9 @@ import (
 
 // OpenEntity opens one OpenPGP layer of a MIME entity:
 //   - multipart/encrypted with protocol application/pgp-encrypted
-//     (RFC 3156 §4): decrypts it and checks the signature inside, if any;
+//     (RFC 3156): decrypts it and checks the signature inside, if any;
 //   - multipart/signed with protocol application/pgp-signature
-//     (RFC 3156 §5): checks the detached signature;
+//     (RFC 3156): checks the detached signature;
 //   - PGP/MIME that Microsoft Exchange rewrote to multipart/mixed: repairs
 //     and decrypts it.
 //
@@ -27,8 +27,8 @@ import (
 // no plaintext is returned with an error. now is the time at which key
 // expiry and revocation are judged.
 func OpenEntity(entity []byte, keys KeyFinder, now time.Time) (*crypto.Layer, error) {
-	if len(entity) > MaxEntitySize {
-		return nil, fmt.Errorf("pgp: entity of %d bytes: %w", len(entity), ErrTooLarge)
+	if err := checkEntitySize(len(entity)); err != nil {
+		return nil, err
 	}
 	p, err := parsePart(entity)
 	if err != nil {
@@ -58,7 +58,7 @@ func OpenEntity(entity []byte, keys KeyFinder, now time.Time) (*crypto.Layer, er
 }
 
 // openEncrypted decrypts a multipart/encrypted entity. Its first part is
-// the version part ("Version: 1") and its second holds the message.
+// the version part ("Version: 1") and its second contains the message.
 func openEncrypted(p *part, keys KeyFinder, now time.Time) (*crypto.Layer, error) {
 	parts, err := splitMultipart(p.body, p.params["boundary"])
 	if err != nil {
@@ -94,7 +94,8 @@ func decryptLayer(ciphertext []byte, keys KeyFinder, now time.Time) (*crypto.Lay
 }
 
 // openSigned verifies a multipart/signed entity. The first part is signed
-// byte for byte in CRLF form; the second holds the detached signature.
+// byte for byte in CRLF form, and the second contains the detached
+// signature.
 func openSigned(p *part, keys KeyFinder, now time.Time) (*crypto.Layer, error) {
 	parts, err := splitMultipart(p.body, p.params["boundary"])
 	if err != nil {
@@ -126,8 +127,8 @@ func openSigned(p *part, keys KeyFinder, now time.Time) (*crypto.Layer, error) {
 }
 
 // VerifyDetached checks a detached signature (armored or binary) over
-// signed, which is taken in canonical CRLF form. The result is a status;
-// a signature that cannot be parsed is a BadSignature.
+// signed, which is taken in canonical CRLF form. The result is a status,
+// and a signature that cannot be parsed is a BadSignature.
 func VerifyDetached(signed, signature []byte, keys KeyFinder, now time.Time) crypto.Signature {
 	result := crypto.Signature{Scheme: crypto.SchemeOpenPGP, State: crypto.BadSignature}
 	sigPackets, err := readArmoredOrBinary(signature, "PGP SIGNATURE")

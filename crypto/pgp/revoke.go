@@ -8,8 +8,7 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
 )
 
-// RevocationReason is the reason code of a key revocation (RFC 4880
-// §5.2.3.23).
+// RevocationReason is the reason code of a key revocation (RFC 4880).
 type RevocationReason = packet.ReasonForRevocation
 
 // Revocation reasons a user chooses from.
@@ -79,7 +78,7 @@ func (k *Key) ApplyRevocation(certificate []byte) error {
 	}
 	sig, ok := p.(*packet.Signature)
 	if !ok || sig.SigType != packet.SigTypeKeyRevocation {
-		return fmt.Errorf("pgp: revocation certificate holds no key revocation signature: %w", ErrMalformed)
+		return fmt.Errorf("pgp: revocation certificate is invalid: it contains no key revocation signature: %w", ErrMalformed)
 	}
 
 	e := k.entity()

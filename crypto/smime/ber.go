@@ -9,7 +9,7 @@ import (
 // cannot exhaust the stack. Real CMS messages nest fewer than 20 levels.
 const maxBERDepth = 64
 
-var errBERTruncated = errors.New("smime: truncated ASN.1 data")
+var errBERTruncated = errors.New("truncated ASN.1 data")
 
 // berHeader is the decoded identifier and length octets of one element.
 type berHeader struct {
@@ -28,12 +28,13 @@ func readBERHeader(data []byte) (berHeader, error) {
 	h.class = data[0] >> 6
 	h.constructed = data[0]&0x20 != 0
 	h.tag = int(data[0] & 0x1f)
+
 	pos := 1
 	if h.tag == 0x1f {
 		h.tag = 0
 		for {
 			if pos >= len(data) || pos > 4 {
-				return h, errors.New("smime: invalid ASN.1 tag number")
+				return h, errors.New("invalid ASN.1 tag number")
 			}
 			b := data[pos]
 			pos++
@@ -43,6 +44,7 @@ func readBERHeader(data []byte) (berHeader, error) {
 			}
 		}
 	}
+
 	if pos >= len(data) {
 		return h, errBERTruncated
 	}
@@ -53,22 +55,23 @@ func readBERHeader(data []byte) (berHeader, error) {
 		h.length = int(lengthByte)
 	case lengthByte == 0x80:
 		if !h.constructed {
-			return h, errors.New("smime: indefinite length on a primitive ASN.1 element")
+			return h, errors.New("indefinite length on a primitive ASN.1 element")
 		}
 		h.length = -1
 	default:
 		n := int(lengthByte & 0x7f)
 		if n > 4 || pos+n > len(data) {
-			return h, errors.New("smime: invalid ASN.1 length")
+			return h, errors.New("invalid ASN.1 length")
 		}
 		for _, b := range data[pos : pos+n] {
 			h.length = h.length<<8 | int(b)
 		}
 		pos += n
 		if h.length < 0 {
-			return h, errors.New("smime: invalid ASN.1 length")
+			return h, errors.New("invalid ASN.1 length")
 		}
 	}
+
 	h.headerLen = pos
 	if h.length >= 0 && h.length > len(data)-pos {
 		return h, errBERTruncated
@@ -85,7 +88,7 @@ func (h berHeader) isOctetString() bool { return h.class == 0 && h.tag == 4 }
 // the element's total length.
 func needsConversion(data []byte, depth int) (bool, int, error) {
 	if depth > maxBERDepth {
-		return false, 0, fmt.Errorf("smime: ASN.1 nested deeper than %d levels", maxBERDepth)
+		return false, 0, fmt.Errorf("ASN.1 nested deeper than %d levels", maxBERDepth)
 	}
 	h, err := readBERHeader(data)
 	if err != nil {
@@ -130,7 +133,7 @@ func normalizeBER(data []byte) ([]byte, int, error) {
 // to out and returns it with the number of input bytes consumed.
 func convertBER(data []byte, depth int, out []byte) ([]byte, int, error) {
 	if depth > maxBERDepth {
-		return nil, 0, fmt.Errorf("smime: ASN.1 nested deeper than %d levels", maxBERDepth)
+		return nil, 0, fmt.Errorf("ASN.1 nested deeper than %d levels", maxBERDepth)
 	}
 	h, err := readBERHeader(data)
 	if err != nil {
@@ -204,7 +207,7 @@ func joinOctetStringSegments(content []byte) ([]byte, error) {
 			return nil, err
 		}
 		if !h.isOctetString() || h.constructed {
-			return nil, errors.New("smime: constructed OCTET STRING contains a non-OCTET STRING segment")
+			return nil, errors.New("constructed OCTET STRING contains a non-OCTET STRING segment")
 		}
 		end := h.headerLen + h.length
 		joined = append(joined, content[h.headerLen:end]...)

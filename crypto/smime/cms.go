@@ -16,9 +16,9 @@ const (
 	maxRecipients   = 1024
 )
 
-// ErrMalformed is wrapped by errors about CMS or MIME data that cannot be
-// parsed.
-var ErrMalformed = errors.New("smime: malformed S/MIME data")
+// ErrMalformed is wrapped by errors about CMS, MIME or PKCS#12 data that
+// cannot be parsed.
+var ErrMalformed = errors.New("smime: invalid or corrupted data")
 
 // ErrUnsupportedAlgorithm is wrapped by errors about algorithms or
 // structures this package does not implement, such as ChaCha20-Poly1305
@@ -100,17 +100,17 @@ func trimTrailingZeros(b []byte) []byte {
 
 // parseElements splits the contents of a constructed element into its
 // child elements, up to max of them.
-func parseElements(contents []byte, max int, what string) ([]asn1.RawValue, error) {
+func parseElements(contents []byte, max int, elementName string) ([]asn1.RawValue, error) {
 	var out []asn1.RawValue
 	for len(contents) > 0 {
 		if len(out) == max {
-			return nil, fmt.Errorf("%w: more than %d %s", ErrMalformed, max, what)
+			return nil, fmt.Errorf("%w: more than %d %s", ErrMalformed, max, elementName)
 		}
 		var v asn1.RawValue
 		var err error
 		contents, err = asn1.Unmarshal(contents, &v)
 		if err != nil {
-			return nil, fmt.Errorf("%w: invalid %s: %w", ErrMalformed, what, err)
+			return nil, fmt.Errorf("%w: invalid %s: %w", ErrMalformed, elementName, err)
 		}
 		out = append(out, v)
 	}
@@ -141,6 +141,25 @@ func parseCertificateSet(raw asn1.RawValue) ([]*x509.Certificate, error) {
 		certs = append(certs, cert)
 	}
 	return certs, nil
+}
+
+// parseCRLSet returns the X.509 CRLs of a CMS RevocationInfoChoices,
+// skipping other formats and CRLs that do not parse.
+func parseCRLSet(raw asn1.RawValue) []*x509.RevocationList {
+	elems, err := parseElements(raw.Bytes, maxCertificates, "CRLs")
+	if err != nil {
+		return nil
+	}
+	var crls []*x509.RevocationList
+	for _, e := range elems {
+		if e.Class != asn1.ClassUniversal || e.Tag != asn1.TagSequence {
+			continue
+		}
+		if crl, err := x509.ParseRevocationList(e.FullBytes); err == nil {
+			crls = append(crls, crl)
+		}
+	}
+	return crls
 }
 
 // matchesRecipientID reports whether an IssuerAndSerialNumber or a [0]

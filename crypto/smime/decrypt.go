@@ -4,6 +4,7 @@ import (
 	gocrypto "crypto"
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/des"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/subtle"
@@ -55,25 +56,31 @@ type decryptedContent struct {
 
 // contentAlgorithm describes a supported content encryption algorithm.
 type contentAlgorithm struct {
-	name    string
-	keySize int
-	gcm     bool
+	name     string
+	keySize  int
+	gcm      bool
+	newBlock func([]byte) (cipher.Block, error)
 }
 
 func lookupContentAlgorithm(oid asn1.ObjectIdentifier) (contentAlgorithm, bool) {
 	switch {
 	case oid.Equal(oidAES128CBC):
-		return contentAlgorithm{"AES-128-CBC", 16, false}, true
+		return contentAlgorithm{"AES-128-CBC", 16, false, aes.NewCipher}, true
 	case oid.Equal(oidAES192CBC):
-		return contentAlgorithm{"AES-192-CBC", 24, false}, true
+		return contentAlgorithm{"AES-192-CBC", 24, false, aes.NewCipher}, true
 	case oid.Equal(oidAES256CBC):
-		return contentAlgorithm{"AES-256-CBC", 32, false}, true
+		return contentAlgorithm{"AES-256-CBC", 32, false, aes.NewCipher}, true
 	case oid.Equal(oidAES128GCM):
-		return contentAlgorithm{"AES-128-GCM", 16, true}, true
+		return contentAlgorithm{"AES-128-GCM", 16, true, aes.NewCipher}, true
 	case oid.Equal(oidAES192GCM):
-		return contentAlgorithm{"AES-192-GCM", 24, true}, true
+		return contentAlgorithm{"AES-192-GCM", 24, true, aes.NewCipher}, true
 	case oid.Equal(oidAES256GCM):
-		return contentAlgorithm{"AES-256-GCM", 32, true}, true
+		return contentAlgorithm{"AES-256-GCM", 32, true, aes.NewCipher}, true
+	case oid.Equal(oidDESEDE3CBC):
+		// Read-only support for mail from older clients: RFC 8551
+		// section 2.7 lets receivers accept TripleDES, and the status
+		// names it so the user sees the weak cipher. We never send it.
+		return contentAlgorithm{"3DES-CBC", 24, false, des.NewTripleDESCipher}, true
 	}
 	return contentAlgorithm{}, false
 }
@@ -126,7 +133,7 @@ func decryptEnveloped(der []byte, authenticated bool, ids []*Identity) (*decrypt
 	if alg.gcm {
 		plaintext, err = openGCM(key, eci.ContentEncryptionAlgorithm.Parameters.FullBytes, ciphertext, mac, aad)
 	} else {
-		plaintext, err = decryptCBC(key, eci.ContentEncryptionAlgorithm.Parameters.FullBytes, ciphertext)
+		plaintext, err = decryptCBC(alg.newBlock, key, eci.ContentEncryptionAlgorithm.Parameters.FullBytes, ciphertext)
 	}
 	if err != nil {
 		return nil, err
@@ -211,7 +218,7 @@ func openRecipient(info asn1.RawValue, id *Identity, keySize int) ([]byte, bool,
 		return openKeyTransRecipient(info.FullBytes, id, keySize)
 	case info.Class == asn1.ClassContextSpecific && info.Tag == 1:
 		key, matched, err := openKeyAgreeRecipient(info.FullBytes, id)
-		if err == nil && len(key) != keySize {
+		if err == nil && matched && len(key) != keySize {
 			return nil, true, fmt.Errorf("%w: content key has the wrong length", ErrDecryptionFailed)
 		}
 		return key, matched, err
@@ -247,11 +254,11 @@ func openKeyTransRecipient(der []byte, id *Identity, keySize int) ([]byte, bool,
 		}
 		return key, true, nil
 	case alg.Algorithm.Equal(oidRSAOAEP):
-		hash, err := parseOAEPParameters(alg.Parameters.FullBytes)
+		hash, mgfHash, err := parseOAEPParameters(alg.Parameters.FullBytes)
 		if err != nil {
 			return nil, true, err
 		}
-		key, err := rsa.DecryptOAEP(hash.New(), nil, priv, ktri.EncryptedKey, nil)
+		key, err := priv.Decrypt(nil, ktri.EncryptedKey, &rsa.OAEPOptions{Hash: hash, MGFHash: mgfHash})
 		if err != nil || len(key) != keySize {
 			return nil, true, fmt.Errorf("%w: RSA-OAEP key decryption failed", ErrDecryptionFailed)
 		}
@@ -261,8 +268,9 @@ func openKeyTransRecipient(der []byte, id *Identity, keySize int) ([]byte, bool,
 }
 
 // parseOAEPParameters reads RSAES-OAEP-params (RFC 4055 section 4.1) and
-// returns the hash. Absent parameters mean SHA-1, which is safe in OAEP.
-func parseOAEPParameters(der []byte) (gocrypto.Hash, error) {
+// returns the hash and the MGF1 hash. Absent fields mean SHA-1, which is
+// safe in OAEP.
+func parseOAEPParameters(der []byte) (hash, mgfHash gocrypto.Hash, err error) {
 	var raw struct {
 		Hash    pkix.AlgorithmIdentifier `asn1:"explicit,optional,tag:0"`
 		MGF     pkix.AlgorithmIdentifier `asn1:"explicit,optional,tag:1"`
@@ -270,58 +278,60 @@ func parseOAEPParameters(der []byte) (gocrypto.Hash, error) {
 	}
 	if len(der) > 0 && der[0] != 0x05 {
 		if _, err := asn1.Unmarshal(der, &raw); err != nil {
-			return 0, fmt.Errorf("%w: invalid RSA-OAEP parameters: %w", ErrMalformed, err)
+			return 0, 0, fmt.Errorf("%w: invalid RSA-OAEP parameters: %w", ErrMalformed, err)
 		}
 	}
-	hash := gocrypto.SHA1
-	if len(raw.Hash.Algorithm) > 0 {
-		var ok bool
-		if hash, ok = hashForDigestOID(raw.Hash.Algorithm); !ok && !raw.Hash.Algorithm.Equal(oidSHA1) {
-			return 0, fmt.Errorf("%w: RSA-OAEP hash %s", ErrUnsupportedAlgorithm, describeOID(raw.Hash.Algorithm))
-		}
-		if raw.Hash.Algorithm.Equal(oidSHA1) {
-			hash = gocrypto.SHA1
-		}
+
+	hash, err = oaepHash(raw.Hash.Algorithm)
+	if err != nil {
+		return 0, 0, err
 	}
+	mgfHash = gocrypto.SHA1
 	if len(raw.MGF.Algorithm) > 0 {
-		var mgfHash pkix.AlgorithmIdentifier
 		if !raw.MGF.Algorithm.Equal(oidMGF1) {
-			return 0, fmt.Errorf("%w: RSA-OAEP mask generation %s", ErrUnsupportedAlgorithm, describeOID(raw.MGF.Algorithm))
+			return 0, 0, fmt.Errorf("%w: RSA-OAEP mask generation %s", ErrUnsupportedAlgorithm, describeOID(raw.MGF.Algorithm))
 		}
-		if _, err := asn1.Unmarshal(raw.MGF.Parameters.FullBytes, &mgfHash); err != nil {
-			return 0, fmt.Errorf("%w: invalid RSA-OAEP MGF1 parameters: %w", ErrMalformed, err)
+		var mgfAlg pkix.AlgorithmIdentifier
+		if _, err := asn1.Unmarshal(raw.MGF.Parameters.FullBytes, &mgfAlg); err != nil {
+			return 0, 0, fmt.Errorf("%w: invalid RSA-OAEP MGF1 parameters: %w", ErrMalformed, err)
 		}
-		mgf := gocrypto.SHA1
-		if h, ok := hashForDigestOID(mgfHash.Algorithm); ok {
-			mgf = h
-		}
-		// Go's rsa.DecryptOAEP uses one hash for both, so other
-		// combinations cannot be opened.
-		if mgf != hash {
-			return 0, fmt.Errorf("%w: RSA-OAEP with different hash and MGF1 hash", ErrUnsupportedAlgorithm)
+		if mgfHash, err = oaepHash(mgfAlg.Algorithm); err != nil {
+			return 0, 0, err
 		}
 	}
 	if len(raw.PSource.Algorithm) > 0 && len(raw.PSource.Parameters.Bytes) > 0 {
-		return 0, fmt.Errorf("%w: RSA-OAEP with a label", ErrUnsupportedAlgorithm)
+		return 0, 0, fmt.Errorf("%w: RSA-OAEP with a label", ErrUnsupportedAlgorithm)
 	}
-	return hash, nil
+	return hash, mgfHash, nil
 }
 
-func decryptCBC(key, params, ciphertext []byte) ([]byte, error) {
-	var iv []byte
-	if _, err := asn1.Unmarshal(params, &iv); err != nil || len(iv) != aes.BlockSize {
-		return nil, fmt.Errorf("%w: invalid AES-CBC initialization vector", ErrMalformed)
+// oaepHash maps a hash identifier in OAEP parameters; absent means SHA-1.
+func oaepHash(oid asn1.ObjectIdentifier) (gocrypto.Hash, error) {
+	if len(oid) == 0 || oid.Equal(oidSHA1) {
+		return gocrypto.SHA1, nil
 	}
-	if len(ciphertext) == 0 || len(ciphertext)%aes.BlockSize != 0 {
-		return nil, fmt.Errorf("%w: AES-CBC ciphertext is not a whole number of blocks", ErrMalformed)
+	if h, ok := hashForDigestOID(oid); ok {
+		return h, nil
 	}
-	block, err := aes.NewCipher(key)
+	return 0, fmt.Errorf("%w: RSA-OAEP hash %s", ErrUnsupportedAlgorithm, describeOID(oid))
+}
+
+func decryptCBC(newBlock func([]byte) (cipher.Block, error), key, params, ciphertext []byte) ([]byte, error) {
+	block, err := newBlock(key)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrDecryptionFailed, err)
 	}
+	size := block.BlockSize()
+	var iv []byte
+	if _, err := asn1.Unmarshal(params, &iv); err != nil || len(iv) != size {
+		return nil, fmt.Errorf("%w: invalid CBC initialization vector", ErrMalformed)
+	}
+	if len(ciphertext) == 0 || len(ciphertext)%size != 0 {
+		return nil, fmt.Errorf("%w: CBC ciphertext is not a whole number of blocks", ErrMalformed)
+	}
 	plaintext := make([]byte, len(ciphertext))
 	cipher.NewCBCDecrypter(block, iv).CryptBlocks(plaintext, ciphertext)
-	return unpadPKCS7(plaintext, aes.BlockSize)
+	return unpadPKCS7(plaintext, size)
 }
 
 // unpadPKCS7 checks and removes the padding in constant time, and

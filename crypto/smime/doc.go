@@ -10,6 +10,8 @@
 // encoding/asn1 and golang.org/x/crypto/cryptobyte because the available
 // CMS library keeps its algorithm choices in package-level variables,
 // puts GCM inside EnvelopedData instead of AuthEnvelopedData and has no
-// key agreement. Persisting keys and harvested certificates belongs to the
-// key store in package crypto, not here. The package never logs.
+// key agreement. PKCS#12 files that go-pkcs12 rejects (BER from NSS,
+// more than two safes) are read by a small decoder of our own.
+// Persisting keys and harvested certificates belongs to the key store in
+// package crypto, not here. The package never logs.
 package smime

@@ -38,8 +38,8 @@ func (c ContentCipher) String() string {
 	return "AES-256-GCM"
 }
 
-// KeyTransport is how the content key reaches an RSA recipient. EC
-// recipients always use ECDH key agreement.
+// KeyTransport is the key transport algorithm for RSA recipients. EC
+// recipients always get ECDH key agreement.
 type KeyTransport int
 
 const (
@@ -78,7 +78,10 @@ func encryptData(content []byte, recipients []*x509.Certificate, opts EncryptOpt
 
 	var infos [][]byte
 	hasKeyAgreement := false
-	for _, cert := range recipients {
+	for i, cert := range recipients {
+		if cert == nil {
+			return nil, fmt.Errorf("smime: recipient certificate %d is nil: pass only parsed certificates", i)
+		}
 		info, kari, err := recipientInfo(cert, key, opts.KeyTransport)
 		if err != nil {
 			return nil, err

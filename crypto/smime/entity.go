@@ -12,8 +12,10 @@ import (
 )
 
 // DefaultMaxEntitySize is the largest entity OpenEntity accepts unless
-// OpenOptions.MaxEntitySize says otherwise. A 25 MB attachment grows to
-// about 50 MB once signed, encrypted and base64-encoded twice.
+// OpenOptions.MaxEntitySize sets another limit. By estimate, a 25 MB
+// attachment grows to about 47 MB once base64-encoded, signed (detached)
+// and encrypted. Opaque signing adds another base64 layer (about 64 MB),
+// so such messages need a higher limit.
 const DefaultMaxEntitySize = 64 << 20
 
 // ErrNotSMIME is wrapped when an entity is not an S/MIME layer.
@@ -38,6 +40,9 @@ type OpenOptions struct {
 	// Signature.MatchesFrom reports whether the signer's certificate
 	// names it.
 	From string
+	// CRLs are revocation lists checked in addition to those the
+	// message carries.
+	CRLs []*x509.RevocationList
 	// MaxEntitySize caps the entity in bytes; zero means
 	// DefaultMaxEntitySize.
 	MaxEntitySize int
@@ -96,8 +101,8 @@ func micalg(s signatureScheme) string {
 // EncryptEntity encrypts a MIME entity to every recipient certificate and
 // returns an application/pkcs7-mime entity: smime-type=authEnveloped-data
 // for AES-256-GCM (the default) or smime-type=enveloped-data for
-// AES-256-CBC. RSA recipients get RSA-OAEP or PKCS#1 v1.5 key transport
-// as opts says; P-256 recipients get ECDH key agreement. The caller
+// AES-256-CBC. RSA recipients get the key transport that opts selects
+// (RSA-OAEP by default), and P-256 recipients get ECDH key agreement. The caller
 // chooses the recipients, normally including the sender's own
 // certificate so the Sent copy stays readable.
 func EncryptEntity(entity []byte, recipients []*x509.Certificate, opts *EncryptOptions) ([]byte, error) {
@@ -217,7 +222,7 @@ func openMultipartSigned(e *entity, opts *OpenOptions) (*mailcrypto.Layer, *sign
 		return nil, nil, err
 	}
 	if !contentType.Equal(oidSignedData) {
-		return nil, nil, fmt.Errorf("%w: signature part holds %s, not SignedData", ErrMalformed, contentType)
+		return nil, nil, fmt.Errorf("%w: signature part contains CMS content type %s, expected SignedData", ErrMalformed, contentType)
 	}
 
 	res, err := verifySignedData(der, parts[0], opts)

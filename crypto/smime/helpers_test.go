@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"math/big"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -19,6 +20,28 @@ import (
 var testNow = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 
 var serialCounter atomic.Int64
+
+// rsaKeys are generated once per test binary and handed out in turn,
+// because RSA key generation dominates the run time otherwise. Each
+// certificate still has its own serial number, so recipients differ.
+var (
+	rsaKeysOnce sync.Once
+	rsaKeys     []*rsa.PrivateKey
+	rsaKeyNext  atomic.Int64
+)
+
+func nextRSAKey(t testing.TB) *rsa.PrivateKey {
+	rsaKeysOnce.Do(func() {
+		for range 6 {
+			key, err := rsa.GenerateKey(rand.Reader, 2048)
+			if err != nil {
+				panic(err)
+			}
+			rsaKeys = append(rsaKeys, key)
+		}
+	})
+	return rsaKeys[int(rsaKeyNext.Add(1))%len(rsaKeys)]
+}
 
 // testPKI is a CA made for one test, with helpers to issue user
 // certificates.
@@ -71,7 +94,7 @@ func (p *testPKI) issue(t testing.TB, email, kind string, opts *certOptions) *Id
 	usage := x509.KeyUsageDigitalSignature
 	switch kind {
 	case "rsa":
-		key, err = rsa.GenerateKey(rand.Reader, 2048)
+		key = nextRSAKey(t)
 		usage |= x509.KeyUsageKeyEncipherment
 	case "p256":
 		key, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -86,6 +109,7 @@ func (p *testPKI) issue(t testing.TB, email, kind string, opts *certOptions) *Id
 	if err != nil {
 		t.Fatal(err)
 	}
+
 	tmpl := &x509.Certificate{
 		SerialNumber:   big.NewInt(serialCounter.Add(1)),
 		Subject:        pkix.Name{CommonName: email},
@@ -106,6 +130,7 @@ func (p *testPKI) issue(t testing.TB, email, kind string, opts *certOptions) *Id
 			tmpl.ExtKeyUsage = opts.extUsage
 		}
 	}
+
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, p.caCert, key.Public(), p.caKey)
 	if err != nil {
 		t.Fatal(err)
@@ -128,3 +153,34 @@ func (p *testPKI) openOptions() *OpenOptions {
 const sampleEntity = "Content-Type: text/plain; charset=utf-8\r\n" +
 	"Content-Transfer-Encoding: quoted-printable\r\n\r\n" +
 	"Lab results for the patient are attached.\r\n"
+
+func x509pool(certs []*x509.Certificate) *x509.CertPool {
+	pool := x509.NewCertPool()
+	for _, c := range certs {
+		pool.AddCert(c)
+	}
+	return pool
+}
+
+// revoke returns a CRL signed by the CA that lists the certificates.
+func (p *testPKI) revoke(t testing.TB, certs ...*x509.Certificate) *x509.RevocationList {
+	t.Helper()
+	var entries []x509.RevocationListEntry
+	for _, c := range certs {
+		entries = append(entries, x509.RevocationListEntry{SerialNumber: c.SerialNumber, RevocationTime: testNow.Add(-time.Hour)})
+	}
+	der, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{
+		Number:                    big.NewInt(serialCounter.Add(1)),
+		ThisUpdate:                testNow.Add(-time.Hour),
+		NextUpdate:                testNow.Add(24 * time.Hour),
+		RevokedCertificateEntries: entries,
+	}, p.caCert, p.caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	crl, err := x509.ParseRevocationList(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return crl
+}

@@ -42,15 +42,25 @@ func ImportPKCS12(data []byte, password string) (*Identity, error) {
 		return nil, fmt.Errorf("%w: check the password and import again", ErrWrongPassword)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("smime: invalid PKCS#12 file: %w", err)
+		// QUIRK: NSS and older Windows write PKCS#12 in BER, and OpenSSL
+		// with -legacy writes more than two safes. go-pkcs12 v0.7.4
+		// rejects both, so such files go through our own decoder.
+		var certs []*x509.Certificate
+		key, certs, err = decodePKCS12(data, password)
+		if err != nil {
+			return nil, fmt.Errorf("smime: cannot import the PKCS#12 file: %w", err)
+		}
+		if cert, chain, err = splitLeaf(key, certs); err != nil {
+			return nil, err
+		}
 	}
 	return NewIdentity(cert, chain, key)
 }
 
-// ImportPEM builds an identity from PEM data holding the certificate
-// first, then any chain certificates, and a PKCS#8 private key ("PRIVATE
-// KEY"; "RSA PRIVATE KEY" and "EC PRIVATE KEY" are accepted too). The key
-// may come in the same data or in keyPEM.
+// ImportPEM builds an identity from PEM certificates (the leaf first,
+// then any chain) and a PKCS#8 "PRIVATE KEY" block. PKCS#1 "RSA PRIVATE
+// KEY" and SEC 1 "EC PRIVATE KEY" blocks are accepted too. The key may
+// come in keyPEM or in certPEM.
 func ImportPEM(certPEM, keyPEM []byte) (*Identity, error) {
 	certs, err := ParseCertificates(certPEM)
 	if err != nil {
@@ -59,11 +69,30 @@ func ImportPEM(certPEM, keyPEM []byte) (*Identity, error) {
 	if len(certs) == 0 {
 		return nil, errors.New("smime: no CERTIFICATE block in the PEM data: pass the certificate file")
 	}
-	key, err := parsePEMPrivateKey(append(append([]byte{}, certPEM...), keyPEM...))
+	// The key is looked up in keyPEM first, then in certPEM; parsing them
+	// apart keeps a file without a final newline from hiding a block.
+	key, err := parsePEMPrivateKey(keyPEM)
 	if err != nil {
-		return nil, err
+		if key, err = parsePEMPrivateKey(certPEM); err != nil {
+			return nil, err
+		}
 	}
 	return NewIdentity(certs[0], certs[1:], key)
+}
+
+// splitLeaf returns the certificate that matches key and the others.
+func splitLeaf(key any, certs []*x509.Certificate) (*x509.Certificate, []*x509.Certificate, error) {
+	signer, ok := key.(gocrypto.Signer)
+	if !ok {
+		return nil, nil, errors.New("smime: PKCS#12 file has no usable private key: export it again with the key included")
+	}
+	for i, c := range certs {
+		if publicKeysEqual(signer.Public(), c.PublicKey) {
+			chain := append(append([]*x509.Certificate{}, certs[:i]...), certs[i+1:]...)
+			return c, chain, nil
+		}
+	}
+	return nil, nil, errors.New("smime: PKCS#12 file has no certificate for its private key: export it again with the certificate")
 }
 
 // NewIdentity checks that key belongs to cert and returns the identity.

@@ -28,8 +28,8 @@ type entity struct {
 	body      []byte
 }
 
-// parseEntity splits raw into header and body. A missing Content-Type is
-// text/plain as RFC 2045 section 5.2 says.
+// parseEntity splits raw into header and body. A missing Content-Type
+// means text/plain (RFC 2045 section 5.2).
 func parseEntity(raw []byte) (*entity, error) {
 	headerEnd, bodyStart := splitHeader(raw)
 	if headerEnd > maxHeaderSize {
@@ -78,12 +78,12 @@ func splitHeader(raw []byte) (int, int) {
 func (e *entity) decodedBody() ([]byte, error) {
 	switch cte := strings.ToLower(strings.TrimSpace(e.header.Get("Content-Transfer-Encoding"))); cte {
 	case "base64":
-		compact := bytes.Map(func(r rune) rune {
-			if r == ' ' || r == '\t' || r == '\r' || r == '\n' {
-				return -1
+		compact := make([]byte, 0, len(e.body))
+		for _, c := range e.body {
+			if c != ' ' && c != '\t' && c != '\r' && c != '\n' {
+				compact = append(compact, c)
 			}
-			return r
-		}, e.body)
+		}
 		// QUIRK: some senders drop the final padding (RFC 2045 section
 		// 6.8 requires it), so decode without it.
 		compact = bytes.TrimRight(compact, "=")
@@ -107,19 +107,31 @@ func (e *entity) decodedBody() ([]byte, error) {
 }
 
 // toCRLF returns data with every line ending as CRLF, the canonical form
-// that S/MIME signs (RFC 8551 section 3.1.1).
+// that S/MIME signs (RFC 8551 section 3.1.1). Data that is already
+// canonical comes back without a copy.
 func toCRLF(data []byte) []byte {
-	if !bytes.Contains(data, []byte("\n")) {
+	var out []byte
+	start := 0
+	for pos := 0; pos < len(data); {
+		i := bytes.IndexByte(data[pos:], '\n')
+		if i < 0 {
+			break
+		}
+		i += pos
+		if i == 0 || data[i-1] != '\r' {
+			if out == nil {
+				out = make([]byte, 0, len(data)+len(data)/32+2)
+			}
+			out = append(out, data[start:i]...)
+			out = append(out, '\r')
+			start = i
+		}
+		pos = i + 1
+	}
+	if out == nil {
 		return data
 	}
-	out := make([]byte, 0, len(data)+len(data)/32)
-	for i, b := range data {
-		if b == '\n' && (i == 0 || data[i-1] != '\r') {
-			out = append(out, '\r')
-		}
-		out = append(out, b)
-	}
-	return out
+	return append(out, data[start:]...)
 }
 
 // splitMultipart returns the raw bytes of each body part of a multipart
@@ -173,16 +185,17 @@ func trimDelimiterBreak(part []byte) []byte {
 // appendBase64Lines appends data in base64 with CRLF after every 76
 // characters, as RFC 2045 section 6.8 requires.
 func appendBase64Lines(out, data []byte) []byte {
-	encoded := make([]byte, base64.StdEncoding.EncodedLen(len(data)))
-	base64.StdEncoding.Encode(encoded, data)
-	out = slices.Grow(out, len(encoded)+len(encoded)/76*2+2)
-	for len(encoded) > 76 {
-		out = append(out, encoded[:76]...)
-		out = append(out, '\r', '\n')
-		encoded = encoded[76:]
+	const lineInput = 57 // 57 bytes encode to one 76-character line
+	encodedLen := base64.StdEncoding.EncodedLen(len(data))
+	out = slices.Grow(out, encodedLen+2*(encodedLen/76+1))
+	for len(data) > 0 {
+		n := min(lineInput, len(data))
+		line := out[len(out) : len(out)+base64.StdEncoding.EncodedLen(n)]
+		base64.StdEncoding.Encode(line, data[:n])
+		out = append(out[:len(out)+len(line)], '\r', '\n')
+		data = data[n:]
 	}
-	out = append(out, encoded...)
-	return append(out, '\r', '\n')
+	return out
 }
 
 func randomBoundary() (string, error) {

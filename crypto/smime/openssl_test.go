@@ -16,7 +16,7 @@ import (
 
 // requireOpenSSL returns the path of openssl, skipping the test when it
 // is missing (failing under CI, where the real peer must be present).
-func requireOpenSSL(t *testing.T) string {
+func requireOpenSSL(t testing.TB) string {
 	t.Helper()
 	path, err := exec.LookPath("openssl")
 	if err != nil {
@@ -35,7 +35,7 @@ type opensslDir struct {
 	openssl string
 }
 
-func newOpenSSLDir(t *testing.T, pki *testPKI) *opensslDir {
+func newOpenSSLDir(t testing.TB, pki *testPKI) *opensslDir {
 	t.Helper()
 	d := &opensslDir{dir: t.TempDir(), openssl: requireOpenSSL(t)}
 	d.writeCert(t, "ca.pem", pki.caCert)
@@ -44,7 +44,7 @@ func newOpenSSLDir(t *testing.T, pki *testPKI) *opensslDir {
 
 func (d *opensslDir) path(name string) string { return filepath.Join(d.dir, name) }
 
-func (d *opensslDir) writeCert(t *testing.T, name string, cert *x509.Certificate) string {
+func (d *opensslDir) writeCert(t testing.TB, name string, cert *x509.Certificate) string {
 	t.Helper()
 	data := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})
 	if err := os.WriteFile(d.path(name), data, 0o600); err != nil {
@@ -55,7 +55,7 @@ func (d *opensslDir) writeCert(t *testing.T, name string, cert *x509.Certificate
 
 // writeIdentity stores the certificate as NAME.crt and the key as
 // NAME.key and returns both paths.
-func (d *opensslDir) writeIdentity(t *testing.T, name string, id *Identity) (string, string) {
+func (d *opensslDir) writeIdentity(t testing.TB, name string, id *Identity) (string, string) {
 	t.Helper()
 	certPath := d.writeCert(t, name+".crt", id.Certificate)
 	der, err := x509.MarshalPKCS8PrivateKey(id.PrivateKey)
@@ -69,7 +69,7 @@ func (d *opensslDir) writeIdentity(t *testing.T, name string, id *Identity) (str
 	return certPath, keyPath
 }
 
-func (d *opensslDir) writeFile(t *testing.T, name string, data []byte) string {
+func (d *opensslDir) writeFile(t testing.TB, name string, data []byte) string {
 	t.Helper()
 	if err := os.WriteFile(d.path(name), data, 0o600); err != nil {
 		t.Fatal(err)
@@ -78,7 +78,7 @@ func (d *opensslDir) writeFile(t *testing.T, name string, data []byte) string {
 }
 
 // run executes openssl with args and returns its standard output.
-func (d *opensslDir) run(t *testing.T, stdin []byte, args ...string) []byte {
+func (d *opensslDir) run(t testing.TB, stdin []byte, args ...string) []byte {
 	t.Helper()
 	cmd := exec.Command(d.openssl, args...)
 	cmd.Dir = d.dir
@@ -202,6 +202,7 @@ func TestOpenOpenSSLEncrypted(t *testing.T) {
 		{"gcm pkcs1", rsaID, []string{"-aes-256-gcm", "-recip", rsaCert}, "AES-256-GCM", true},
 		{"cbc oaep", rsaID, []string{"-aes-256-cbc", "-recip", rsaCert, "-keyopt", "rsa_padding_mode:oaep"}, "AES-256-CBC", false},
 		{"gcm oaep sha256", rsaID, []string{"-aes-256-gcm", "-recip", rsaCert, "-keyopt", "rsa_padding_mode:oaep", "-keyopt", "rsa_oaep_md:sha256"}, "AES-256-GCM", true},
+		{"oaep sha256 with mgf1 sha1", rsaID, []string{"-aes-256-cbc", "-recip", rsaCert, "-keyopt", "rsa_padding_mode:oaep", "-keyopt", "rsa_oaep_md:sha256", "-keyopt", "rsa_mgf1_md:sha1"}, "AES-256-CBC", false},
 		{"ec default kdf", ecID, []string{"-aes-256-cbc", "-recip", ecCert}, "AES-256-CBC", false},
 		{"ec sha256 kdf gcm", ecID, []string{"-aes-256-gcm", "-recip", ecCert, "-keyopt", "ecdh_kdf_md:sha256"}, "AES-256-GCM", true},
 		{"streamed BER", rsaID, []string{"-aes-256-cbc", "-recip", rsaCert, "-stream"}, "AES-256-CBC", false},
@@ -223,5 +224,52 @@ func TestOpenOpenSSLEncrypted(t *testing.T) {
 		if enc.IntegrityProtected != c.integrity {
 			t.Errorf("%s: IntegrityProtected = %v, want %v", c.name, enc.IntegrityProtected, c.integrity)
 		}
+	}
+}
+
+func TestSignedThenEncryptedWithOpenSSL(t *testing.T) {
+	pki := newTestPKI(t)
+	d := newOpenSSLDir(t, pki)
+	alice := pki.issue(t, "alice@example.org", "rsa", nil)
+	bob := pki.issue(t, "bob@example.org", "p256", nil)
+	aliceCert, aliceKey := d.writeIdentity(t, "alice", alice)
+	bobCert, bobKey := d.writeIdentity(t, "bob", bob)
+
+	// Ours to openssl: sign, encrypt, then openssl decrypts and verifies.
+	signed, err := SignEntity([]byte(sampleEntity), alice, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	encrypted, err := EncryptEntity(signed, []*x509.Certificate{bob.Certificate}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.writeFile(t, "ours.eml", encrypted)
+	d.run(t, nil, "cms", "-decrypt", "-in", "ours.eml", "-recip", bobCert, "-inkey", bobKey, "-out", "ours-decrypted.eml")
+	out := d.run(t, nil, "cms", "-verify", "-in", "ours-decrypted.eml", "-CAfile", "ca.pem", "-attime", attime)
+	if !bytes.Equal(toCRLF(out), []byte(sampleEntity)) {
+		t.Errorf("openssl output = %q", out)
+	}
+
+	// openssl to ours: openssl signs and encrypts, we open both layers.
+	d.writeFile(t, "content.eml", []byte(sampleEntity))
+	d.run(t, nil, "cms", "-sign", "-in", "content.eml", "-signer", aliceCert, "-inkey", aliceKey, "-out", "theirs-signed.eml")
+	theirs := d.run(t, nil, "cms", "-encrypt", "-aes-256-gcm", "-in", "theirs-signed.eml", "-recip", bobCert, "-keyopt", "ecdh_kdf_md:sha256")
+	decrypted, err := OpenEntity(theirs, []*Identity{bob}, pki.openOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !decrypted.Status.Encryption.IntegrityProtected {
+		t.Error("AES-256-GCM layer not reported as integrity protected")
+	}
+	verified, err := OpenEntity(decrypted.Entity, nil, pki.openOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if verified.Status.Signature.State != mailcrypto.GoodSignature {
+		t.Errorf("state = %v, want good signature", verified.Status.Signature.State)
+	}
+	if !bytes.Equal(toCRLF(verified.Entity), []byte(sampleEntity)) {
+		t.Errorf("entity = %q", verified.Entity)
 	}
 }

@@ -19,8 +19,8 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
-// signatureScheme is how one key type signs: the digest and signature
-// algorithm identifiers and the hash handed to crypto.Signer.
+// signatureScheme is the signing setup for one key type: the digest and
+// signature algorithm identifiers and the hash handed to crypto.Signer.
 type signatureScheme struct {
 	digestOID    asn1.ObjectIdentifier
 	signatureOID asn1.ObjectIdentifier

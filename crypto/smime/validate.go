@@ -1,6 +1,7 @@
 package smime
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/rsa"
 	"crypto/x509"
@@ -11,7 +12,7 @@ import (
 	mailcrypto "securemail/crypto"
 )
 
-// Purpose is what a certificate is checked for.
+// Purpose is the use a certificate is validated for.
 type Purpose int
 
 const (
@@ -42,6 +43,10 @@ type ValidationOptions struct {
 	// reported as CertificateExpiringSoon. Zero disables the warning.
 	ExpiryWarning time.Duration
 	Purpose       Purpose
+	// CRLs are certificate revocation lists to check the certificate
+	// against, for example those a signed message carries. A CRL counts
+	// only when its signature verifies with the certificate's issuer.
+	CRLs []*x509.RevocationList
 }
 
 // CertificateState is the outcome of validating one certificate.
@@ -63,6 +68,8 @@ const (
 	CertificateEmailMismatch
 	// CertificateUnsupportedKey has a public key type S/MIME here cannot use.
 	CertificateUnsupportedKey
+	// CertificateRevoked is listed in a CRL signed by its issuer.
+	CertificateRevoked
 )
 
 var certificateStateNames = [...]string{
@@ -74,6 +81,7 @@ var certificateStateNames = [...]string{
 	CertificateWrongUsage:     "not for email protection",
 	CertificateEmailMismatch:  "email address mismatch",
 	CertificateUnsupportedKey: "unsupported key",
+	CertificateRevoked:        "revoked",
 }
 
 func (s CertificateState) String() string {
@@ -103,8 +111,10 @@ type CertificateStatus struct {
 // to a trusted root with the email protection extended key usage, the key
 // usage for the purpose, and the email address when one is expected.
 //
-// NOTE: revocation (CRL, OCSP) is not checked, so a revoked certificate
-// with an otherwise valid chain is reported as valid.
+// Revocation is checked only against opts.CRLs.
+//
+// NOTE: OCSP and fetching CRLs from distribution points are not
+// implemented, so without CRLs a revoked certificate is reported as valid.
 func ValidateCertificate(cert *x509.Certificate, opts ValidationOptions) CertificateStatus {
 	now := opts.Now
 	if now.IsZero() {
@@ -139,6 +149,10 @@ func ValidateCertificate(cert *x509.Certificate, opts ValidationOptions) Certifi
 			return CertificateStatus{State: CertificateExpired, Err: err}
 		}
 		return CertificateStatus{State: CertificateUntrusted, Err: err}
+	}
+
+	if err := checkRevocation(cert, chain, opts.CRLs); err != nil {
+		return CertificateStatus{State: CertificateRevoked, Chain: chain, Err: err}
 	}
 
 	state := CertificateValid
@@ -200,6 +214,26 @@ func verifyChain(cert *x509.Certificate, opts ValidationOptions, now time.Time) 
 	return chain, nil
 }
 
+// checkRevocation returns an error when a CRL signed by the certificate's
+// issuer in chain lists its serial number.
+func checkRevocation(cert *x509.Certificate, chain []*x509.Certificate, crls []*x509.RevocationList) error {
+	if len(chain) < 2 {
+		return nil
+	}
+	issuer := chain[1]
+	for _, crl := range crls {
+		if crl == nil || !bytes.Equal(crl.RawIssuer, issuer.RawSubject) || crl.CheckSignatureFrom(issuer) != nil {
+			continue
+		}
+		for _, entry := range crl.RevokedCertificateEntries {
+			if entry.SerialNumber != nil && entry.SerialNumber.Cmp(cert.SerialNumber) == 0 {
+				return fmt.Errorf("smime: %s was revoked on %s", describeCertificate(cert), entry.RevocationTime.UTC().Format(time.DateOnly))
+			}
+		}
+	}
+	return nil
+}
+
 func checkKeyType(cert *x509.Certificate) error {
 	switch cert.PublicKey.(type) {
 	case *rsa.PublicKey, *ecdsa.PublicKey:
@@ -241,6 +275,8 @@ func signatureStateFor(s CertificateState) mailcrypto.SignatureState {
 		return mailcrypto.ExpiredKey
 	case CertificateUnsupportedKey:
 		return mailcrypto.UnsupportedAlgorithm
+	case CertificateRevoked:
+		return mailcrypto.RevokedKey
 	default:
 		return mailcrypto.UntrustedCertificate
 	}

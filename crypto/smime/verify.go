@@ -16,7 +16,7 @@ import (
 	mailcrypto "securemail/crypto"
 )
 
-// signedResult is what checking a SignedData yields.
+// signedResult is the outcome of checking a SignedData.
 type signedResult struct {
 	content   []byte
 	signature mailcrypto.Signature
@@ -80,13 +80,14 @@ func verifySignedData(der, detached []byte, opts *OpenOptions) (*signedResult, e
 		return res, nil
 	}
 
+	crls := append(parseCRLSet(sd.CRLs), opts.CRLs...)
 	candidates := append(append([]*x509.Certificate{}, certs...), opts.KnownCertificates...)
 	var worst *signerOutcome
 	for _, elem := range signerElems {
 		var si signerInfo
 		outcome := signerOutcome{state: mailcrypto.BadSignature}
 		if _, err := asn1.Unmarshal(elem.FullBytes, &si); err == nil {
-			outcome = checkSigner(&si, sd.EncapContentInfo.EContentType, content, candidates, certs, opts)
+			outcome = checkSigner(&si, sd.EncapContentInfo.EContentType, content, candidates, certs, crls, opts)
 		}
 		if outcome.state == mailcrypto.GoodSignature {
 			res.signers = append(res.signers, outcome.cert)
@@ -97,8 +98,11 @@ func verifySignedData(der, detached []byte, opts *OpenOptions) (*signedResult, e
 	}
 
 	res.signature.State = worst.state
-	res.signature.SignedAt = worst.signedAt
-	if worst.cert != nil {
+	// The signer's identity is reported only when its certificate
+	// verified the signature, because otherwise the certificate is just
+	// unauthenticated message data.
+	if worst.cert != nil && signatureVerified(worst.state) {
+		res.signature.SignedAt = worst.signedAt
 		res.signature.Fingerprint = Fingerprint(worst.cert)
 		if addrs := EmailAddresses(worst.cert); len(addrs) > 0 {
 			res.signature.Signer = addrs[0]
@@ -108,7 +112,17 @@ func verifySignedData(der, detached []byte, opts *OpenOptions) (*signedResult, e
 	return res, nil
 }
 
-func checkSigner(si *signerInfo, contentType asn1.ObjectIdentifier, content []byte, candidates, messageCerts []*x509.Certificate, opts *OpenOptions) signerOutcome {
+// signatureVerified reports whether a state means the signature value
+// verified with the signer's certificate, whatever the trust in it.
+func signatureVerified(s mailcrypto.SignatureState) bool {
+	switch s {
+	case mailcrypto.GoodSignature, mailcrypto.UntrustedCertificate, mailcrypto.ExpiredKey, mailcrypto.RevokedKey:
+		return true
+	}
+	return false
+}
+
+func checkSigner(si *signerInfo, contentType asn1.ObjectIdentifier, content []byte, candidates, messageCerts []*x509.Certificate, crls []*x509.RevocationList, opts *OpenOptions) signerOutcome {
 	out := signerOutcome{state: mailcrypto.BadSignature}
 	for _, c := range candidates {
 		if matchesRecipientID(si.SID, c) {
@@ -155,6 +169,7 @@ func checkSigner(si *signerInfo, contentType asn1.ObjectIdentifier, content []by
 		Intermediates:     messageCerts,
 		Now:               opts.Now,
 		Purpose:           PurposeSigning,
+		CRLs:              crls,
 	})
 	out.state = signatureStateFor(status.State)
 	return out

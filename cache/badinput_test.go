@@ -1,0 +1,185 @@
+package cache
+
+import (
+	"bytes"
+	"database/sql"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestTamperedValuesFailToOpen(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		tamper string
+	}{
+		{"bit flip", ""},
+		{"truncated", `UPDATE messages SET raw = substr(raw, 1, 10) WHERE uid = 1`},
+		{"empty", `UPDATE messages SET raw = x'' WHERE uid = 1`},
+		{"moved from another row", `UPDATE messages SET raw = (SELECT raw FROM messages WHERE uid = 2) WHERE uid = 1`},
+		{"moved from another column", `UPDATE messages SET raw = summary WHERE uid = 1`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newTestStore(t)
+			id1 := mustPut(t, s, &Message{Account: "a", Folder: "INBOX", UID: 1, Raw: []byte("Subject: one\r\n\r\nfirst")})
+			id2 := mustPut(t, s, &Message{Account: "a", Folder: "INBOX", UID: 2, Raw: []byte("Subject: two\r\n\r\nsecond")})
+			tamper := tc.tamper
+			if tamper == "" {
+				var sealed []byte
+				s.db.QueryRow(`SELECT raw FROM messages WHERE uid = 1`).Scan(&sealed)
+				sealed[20] ^= 0x01
+				tamper = fmt.Sprintf("UPDATE messages SET raw = x'%x' WHERE uid = 1", sealed)
+			}
+			if _, err := s.db.Exec(tamper); err != nil {
+				t.Fatal(err)
+			}
+			_, err := s.Message(id1)
+			var ce *CorruptError
+			if !errors.As(err, &ce) || !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("Message of a tampered row: %v", err)
+			}
+			if ce.Table != "messages" || ce.Column != "raw" {
+				t.Errorf("CorruptError names %s.%s", ce.Table, ce.Column)
+			}
+			if m, err := s.Message(id2); err != nil || string(m.Raw) != "Subject: two\r\n\r\nsecond" {
+				t.Errorf("the untouched message: %v", err)
+			}
+		})
+	}
+}
+
+func TestTamperedBlobBitFlip(t *testing.T) {
+	// Flip every byte position of one sealed value in turn: none may open.
+	s := newTestStore(t)
+	id := mustPut(t, s, &Message{Account: "a", Folder: "INBOX", UID: 1, Raw: []byte("Subject: x\r\n\r\nbody")})
+	var sealed []byte
+	s.db.QueryRow(`SELECT raw FROM messages WHERE id = ?`, id).Scan(&sealed)
+	keys := s.keys
+	for i := range sealed {
+		for _, bit := range []byte{0x01, 0x80} {
+			bad := bytes.Clone(sealed)
+			bad[i] ^= bit
+			if _, err := keys.open("messages", "raw", rowKey(id), bad); !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("flip of bit %#x at byte %d opened: %v", bit, i, err)
+			}
+		}
+	}
+	for n := 0; n < len(sealed); n++ {
+		if _, err := keys.open("messages", "raw", rowKey(id), sealed[:n]); !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("value truncated to %d bytes opened: %v", n, err)
+		}
+	}
+}
+
+func TestTamperedRecordsAndLogs(t *testing.T) {
+	s := newTestStore(t)
+	s.PutRecord("key", "ann", []byte("ann's key"))
+	s.PutRecord("key", "bob", []byte("bob's key"))
+	s.AppendLog("audit", []byte("one"))
+	s.AppendLog("audit", []byte("two"))
+
+	s.db.Exec(`UPDATE records SET value = (SELECT value FROM records WHERE id = 2) WHERE id = 1`)
+	_, err := s.GetRecord("key", "ann")
+	wantErr(t, err, ErrCorrupt)
+
+	s.db.Exec(`UPDATE logs SET entry = (SELECT entry FROM logs WHERE seq = 2) WHERE seq = 1`)
+	err = s.ReadLog("audit", 1, func(int64, []byte) error { return nil })
+	wantErr(t, err, ErrCorrupt)
+}
+
+func TestNewerSchemaRejected(t *testing.T) {
+	v, kr := newTestVault(t)
+	mustPut(t, v.Store(), &Message{Account: "a", Folder: "INBOX", UID: 1, Raw: []byte("Subject: x\r\n\r\ny")})
+	if _, err := v.Store().db.Exec(fmt.Sprintf("PRAGMA user_version = %d", schemaVersion+1)); err != nil {
+		t.Fatal(err)
+	}
+	v.Lock()
+
+	v2, err := Open(v.Dir(), "default", testOptions(kr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, v2.Unlock([]byte("correct horse")), ErrNewerSchema)
+	if !v2.Locked() {
+		t.Errorf("vault unlocked over a newer schema")
+	}
+}
+
+func TestMigrationsFromEveryVersion(t *testing.T) {
+	ks, _ := newKeySet(bytes.Repeat([]byte{1}, 32))
+	freshStore := &Store{}
+	if err := freshStore.attach(filepath.Join(t.TempDir(), "fresh.db"), ks); err != nil {
+		t.Fatal(err)
+	}
+	fresh := schemaOf(t, freshStore.db)
+	freshStore.detach()
+
+	for from := 0; from < schemaVersion; from++ {
+		t.Run(fmt.Sprintf("from version %d", from), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "cache.db")
+			db, err := openDB(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := migrate(t.Context(), db, from); err != nil {
+				t.Fatal(err)
+			}
+			key := bytes.Repeat([]byte{7}, 32)
+			ks, _ := newKeySet(bytes.Clone(key))
+			old := &Store{db: db, keys: ks}
+			var id int64
+			if from >= 1 {
+				// Data written by version 1 must survive every later step.
+				id = mustPut(t, old, &Message{Account: "a", Folder: "INBOX", UID: 9, Raw: []byte("Subject: kept\r\n\r\nbody")})
+			}
+			db.Close()
+
+			ks2, _ := newKeySet(bytes.Clone(key))
+			s := &Store{}
+			if err := s.attach(path, ks2); err != nil {
+				t.Fatal(err)
+			}
+			defer s.detach()
+			var version int
+			s.db.QueryRow("PRAGMA user_version").Scan(&version)
+			if version != schemaVersion {
+				t.Errorf("version after migration = %d, expected %d", version, schemaVersion)
+			}
+			if got := schemaOf(t, s.db); got != fresh {
+				t.Errorf("schema after migrating from %d differs from a fresh one:\n%s\nexpected\n%s", from, got, fresh)
+			}
+			if from >= 1 {
+				m, err := s.Message(id)
+				if err != nil || string(m.Raw) != "Subject: kept\r\n\r\nbody" {
+					t.Errorf("message from version %d: %v", from, err)
+				}
+				if res, _ := s.Search(Query{Words: []string{"kept"}}); len(res) != 1 {
+					t.Errorf("index from version %d lost", from)
+				}
+			}
+			if _, err := s.AppendLog("audit", []byte("x")); err != nil {
+				t.Errorf("tables of later versions missing: %v", err)
+			}
+		})
+	}
+}
+
+// schemaOf returns the schema SQL of db, one statement a line, sorted.
+func schemaOf(t *testing.T, db *sql.DB) string {
+	t.Helper()
+	rows, err := db.Query(`SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var stmt string
+		rows.Scan(&stmt)
+		b.WriteString(stmt)
+		b.WriteString("\n")
+	}
+	return b.String()
+}

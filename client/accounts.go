@@ -1,0 +1,201 @@
+package client
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"securemail/account"
+	"securemail/audit"
+)
+
+// Account is an account's settings as the profile stores them, sealed.
+// The password or token is stored apart from it.
+type Account struct {
+	ID       string           `json:"id"`
+	Address  string           `json:"address"`
+	Username string           `json:"username"`
+	IMAP     account.Endpoint `json:"imap"`
+	SMTP     account.Endpoint `json:"smtp"`
+	// MaxBodySize skips downloading bodies over this many bytes; 0 means
+	// every body is cached for offline reading.
+	MaxBodySize int64 `json:"maxBodySize"`
+}
+
+const (
+	accountKind       = "account"
+	accountSecretKind = "account-secret"
+)
+
+// AddAccount stores an account with its password, sealed. The password
+// never reaches a configuration file.
+func (c *Client) AddAccount(a Account, password string) error {
+	s, err := c.current()
+	if err != nil {
+		return err
+	}
+	if a.Address == "" || a.IMAP.Host == "" || a.SMTP.Host == "" {
+		return errors.New("client: an account needs an address and IMAP and SMTP servers")
+	}
+	if password == "" {
+		return errors.New("client: an account needs a password")
+	}
+	if a.ID == "" {
+		a.ID = strings.ToLower(a.Address)
+	}
+	if a.Username == "" {
+		a.Username = a.Address
+	}
+	_, existsErr := s.store.GetRecord(accountKind, a.ID)
+	raw, err := json.Marshal(a)
+	if err != nil {
+		return err
+	}
+	if err := s.store.PutRecord(accountKind, a.ID, raw); err != nil {
+		return err
+	}
+	if err := s.store.PutRecord(accountSecretKind, a.ID, []byte(password)); err != nil {
+		return err
+	}
+	if existsErr == nil {
+		c.record(audit.AccountChanged(a.ID, []string{"settings", "password"}))
+	} else {
+		c.record(audit.AccountAdded(a.ID))
+	}
+	return nil
+}
+
+// Accounts lists the stored accounts.
+func (c *Client) Accounts() ([]Account, error) {
+	s, err := c.current()
+	if err != nil {
+		return nil, err
+	}
+	ids, err := s.store.ListRecords(accountKind)
+	if err != nil {
+		return nil, err
+	}
+	var out []Account
+	for _, id := range ids {
+		a, err := loadAccount(s, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
+}
+
+func loadAccount(s *session, id string) (Account, error) {
+	raw, err := s.store.GetRecord(accountKind, id)
+	if err != nil {
+		return Account{}, err
+	}
+	var a Account
+	if err := json.Unmarshal(raw, &a); err != nil {
+		return Account{}, fmt.Errorf("client: stored account %s is unreadable: %w", id, err)
+	}
+	return a, nil
+}
+
+// accountConfig turns a stored account into the connection settings,
+// with the TLS rules of the policy.
+func (c *Client) accountConfig(s *session, id string) (*account.Config, account.Credentials, error) {
+	a, err := loadAccount(s, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	secret, err := s.store.GetRecord(accountSecretKind, id)
+	if err != nil {
+		return nil, nil, fmt.Errorf("client: no password stored for account %s: %w", id, err)
+	}
+	cfg := &account.Config{
+		ID: a.ID, Address: a.Address, Username: a.Username,
+		IMAP: a.IMAP, SMTP: a.SMTP, MaxBodySize: a.MaxBodySize,
+		TLS: account.TLSOptions{MinVersion: c.minTLS(), RootCAs: c.extraRoots()},
+	}
+	if c.opts.TLSRoots != nil {
+		cfg.TLS.RootCAs = c.opts.TLSRoots
+	}
+	return cfg, account.Password(string(secret)), nil
+}
+
+func (c *Client) minTLS() uint16 {
+	if c.policy.Settings().TLS.MinVersion == "1.3" {
+		return tls.VersionTLS13
+	}
+	return tls.VersionTLS12
+}
+
+// SyncReport is the outcome of syncing every account.
+type SyncReport struct {
+	Accounts map[string]*account.Report
+	Errors   map[string]error
+}
+
+// Sync fetches every account's mail into the sealed cache. progress may
+// be nil; it is called from this goroutine.
+func (c *Client) Sync(ctx context.Context, progress func(accountID string, p account.Progress)) (*SyncReport, error) {
+	s, err := c.current()
+	if err != nil {
+		return nil, err
+	}
+	accounts, err := c.Accounts()
+	if err != nil {
+		return nil, err
+	}
+	rep := &SyncReport{Accounts: map[string]*account.Report{}, Errors: map[string]error{}}
+	for _, a := range accounts {
+		cfg, cred, err := c.accountConfig(s, a.ID)
+		if err != nil {
+			rep.Errors[a.ID] = err
+			continue
+		}
+		syncer := account.NewSyncer(cfg, cred, s.store)
+		r, err := syncer.Sync(ctx, func(p account.Progress) {
+			if progress != nil {
+				progress(a.ID, p)
+			}
+		})
+		syncer.Close()
+		rep.Accounts[a.ID] = r
+		if err != nil {
+			rep.Errors[a.ID] = err
+		}
+	}
+	return rep, nil
+}
+
+// FlushOutbox submits every queued message and files Sent copies. It
+// returns the joined errors of the accounts whose pass failed; failed
+// items stay in the outbox with their error.
+func (c *Client) FlushOutbox(ctx context.Context) error {
+	s, err := c.current()
+	if err != nil {
+		return err
+	}
+	accounts, err := c.Accounts()
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, a := range accounts {
+		cfg, cred, err := c.accountConfig(s, a.ID)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		syncer := account.NewSyncer(cfg, cred, s.store)
+		ob := account.NewOutbox(cfg, cred, s.store, syncer)
+		if err := ob.Flush(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("account %s: %w", a.ID, err))
+		}
+		syncer.Close()
+	}
+	return errors.Join(errs...)
+}

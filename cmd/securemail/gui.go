@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"securemail/cache"
+	"securemail/client"
+	"securemail/demo"
+	"securemail/ui"
+)
+
+// demoBanner is shown above the lists so that no one mistakes the demo
+// data for real mail.
+const demoBanner = "Demo mailbox: every person and message is invented, and the mail servers run inside this program on 127.0.0.1. Passphrase: " + demo.Passphrase
+
+type options struct {
+	demo    bool
+	profile string
+	version bool
+}
+
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	var opts options
+	fs := flag.NewFlagSet("securemail", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.BoolVar(&opts.demo, "demo", false, "run on the built-in demo mailbox with a throw-away profile")
+	fs.StringVar(&opts.profile, "profile", "", "profile directory holding the encrypted cache and settings (default: the OS user config directory + /SecureMail/profiles/default)")
+	fs.BoolVar(&opts.version, "version", false, "print the version and exit")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: securemail [--demo | --profile DIR] | securemail COMMAND ...")
+		fs.PrintDefaults()
+		fmt.Fprintln(stderr, "\nRun securemail help for the headless commands.")
+	}
+	if err := fs.Parse(args); err != nil {
+		return opts, err
+	}
+	if fs.NArg() > 0 {
+		return opts, fmt.Errorf("unexpected argument %q; run securemail -h for the flags", fs.Arg(0))
+	}
+	if opts.demo && opts.profile != "" {
+		return opts, errors.New("--demo uses a throw-away profile, so it cannot be combined with --profile")
+	}
+	return opts, nil
+}
+
+func runGUI(args []string, stderr io.Writer, log *slog.Logger) int {
+	opts, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "securemail:", err)
+		return exitUsage
+	}
+	if opts.version {
+		fmt.Fprintln(stderr, "securemail", version)
+		return 0
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	if opts.demo {
+		if err := runDemo(ctx, log); err != nil {
+			log.Error("demo failed", "error", err)
+			return exitFailure
+		}
+		return 0
+	}
+
+	adapter, err := ui.NewClientAdapter(client.Options{Dir: opts.profile})
+	if err != nil {
+		fmt.Fprintln(stderr, "securemail:", err)
+		return exitFailure
+	}
+	runWindow(ctx, adapter, "", log)
+	return 0
+}
+
+// runWindow shows the GUI with the idle lock from the policy.
+func runWindow(ctx context.Context, adapter *ui.ClientAdapter, banner string, log *slog.Logger) {
+	idle := cache.LockManagerOptions{}
+	for _, s := range adapter.Settings() {
+		if s.Path == "idleLock.minutes" {
+			var minutes float64
+			fmt.Sscan(string(s.Value), &minutes)
+			idle.Idle = time.Duration(minutes * float64(time.Minute))
+		}
+		if s.Path == "idleLock.maxMinutes" {
+			var minutes float64
+			fmt.Sscan(string(s.Value), &minutes)
+			idle.MaxIdle = time.Duration(minutes * float64(time.Minute))
+		}
+	}
+	auto := ui.NewAutoLock(adapter, idle, log)
+	ui.Run(ctx, adapter, auto, ui.Options{Log: log, Banner: banner})
+	log.Info("main window closed")
+	if c := adapter.Client(); c != nil && !c.Locked() {
+		if err := c.Lock("quit"); err != nil {
+			log.Error("locking the vault at exit failed", "error", err)
+		}
+	}
+}
+
+// runDemo starts the demo servers, creates a throw-away profile for the
+// demo clinician, shows the GUI over it, and removes the profile when
+// the window closes.
+func runDemo(ctx context.Context, log *slog.Logger) error {
+	profile, err := os.MkdirTemp("", "securemail-demo-profile-")
+	if err != nil {
+		return fmt.Errorf("create the demo profile directory: %w", err)
+	}
+	defer func() {
+		if err := os.RemoveAll(profile); err != nil {
+			log.Error("removing the demo profile failed", "dir", profile, "error", err)
+		}
+	}()
+
+	srv, err := demo.Start()
+	if err != nil {
+		return fmt.Errorf("start the demo mail servers: %w", err)
+	}
+	defer func() {
+		if err := srv.Close(); err != nil {
+			log.Error("stopping the demo mail servers failed", "error", err)
+		}
+	}()
+	log.Info("demo mail servers started", "imap", srv.IMAPAddr, "smtp", srv.SMTPAddr, "profile", profile)
+
+	c, err := demo.NewProfile(srv, profile)
+	if err != nil {
+		return err
+	}
+	runWindow(ctx, ui.WrapClient(c), demoBanner, log)
+	return nil
+}

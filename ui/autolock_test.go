@@ -1,0 +1,131 @@
+package ui
+
+import (
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"securemail/cache"
+)
+
+// manualClock is a cache.Clock that moves only when the test says so.
+type manualClock struct {
+	mu     sync.Mutex
+	now    time.Time
+	timers []*manualTimer
+}
+
+type manualTimer struct {
+	clock   *manualClock
+	at      time.Time
+	f       func()
+	stopped bool
+}
+
+func (c *manualClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+
+func (c *manualClock) AfterFunc(d time.Duration, f func()) cache.Timer {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t := &manualTimer{clock: c, at: c.now.Add(d), f: f}
+	c.timers = append(c.timers, t)
+	return t
+}
+
+func (t *manualTimer) Stop() bool {
+	t.clock.mu.Lock()
+	defer t.clock.mu.Unlock()
+	was := !t.stopped
+	t.stopped = true
+	return was
+}
+
+// advance moves the clock by d and fires the timers that are due.
+func (c *manualClock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	var due []*manualTimer
+	for _, t := range c.timers {
+		if !t.stopped && !t.at.After(c.now) {
+			t.stopped = true
+			due = append(due, t)
+		}
+	}
+	c.mu.Unlock()
+	for _, t := range due {
+		t.f()
+	}
+}
+
+// waitFor polls cond for up to five seconds; lock changes reach the shell
+// through the manager's subscription goroutine.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestAutoLockWithLockManager(t *testing.T) {
+	c := newFakeClient()
+	clock := &manualClock{now: time.Unix(1_700_000_000, 0)}
+	auto := NewAutoLock(c, cache.LockManagerOptions{Idle: 5 * time.Minute, Clock: clock}, nil)
+	auto.log = testLogger()
+	s, _ := newTestShell(t, c, Options{Idle: auto})
+	// The test driver runs fyne.Do at once on the calling goroutine, not
+	// on a UI goroutine, so the lock messages come back to the test
+	// goroutine, which then changes the screen as fyne.Do would.
+	locks := make(chan string, 4)
+	auto.SetOnLocked(func(m string) { locks <- m })
+	t.Cleanup(auto.Close)
+	nextLock := func() string {
+		select {
+		case m := <-locks:
+			return m
+		case <-time.After(5 * time.Second):
+			t.Fatal("timed out waiting for the lock")
+			return ""
+		}
+	}
+
+	unlockShell(t, s, c.passphrase)
+	clock.advance(4 * time.Minute)
+	test.MoveMouse(s.win.Canvas(), fyne.NewPos(200, 200))
+	clock.advance(4 * time.Minute)
+	if c.Locked() {
+		t.Fatal("locked although the pointer moved within the timeout")
+	}
+
+	clock.advance(2 * time.Minute)
+	message := nextLock()
+	if !c.Locked() {
+		t.Error("vault not locked after the idle timeout")
+	}
+	if message != "Locked after 5m0s without activity." {
+		t.Errorf("lock message = %q", message)
+	}
+	s.showLocked(message)
+	if got := screenText(s.win); strings.Contains(got, "Result 0") || !strings.Contains(got, "without activity") {
+		t.Errorf("screen after the idle lock:\n%s", got)
+	}
+
+	unlockShell(t, s, c.passphrase)
+	if c.Locked() || s.mail == nil {
+		t.Fatal("unlock after the idle lock failed")
+	}
+	s.runAction("lock now")
+	if got := nextLock(); got != "Locked." {
+		t.Errorf("lock now message = %q", got)
+	}
+	if !c.Locked() || s.mail != nil {
+		t.Error("lock now left the vault or the mail screen open")
+	}
+}

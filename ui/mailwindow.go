@@ -1,0 +1,327 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"securemail/cache"
+	"securemail/crypto"
+)
+
+// mailScreen is the main window's content: folders with unread counts,
+// a virtual message list, the message view and a status bar. It exists
+// only while the vault is unlocked; locking drops it.
+type mailScreen struct {
+	shell *Shell
+
+	root     fyne.CanvasObject
+	folders  []cache.Folder // read and written on the UI goroutine
+	current  int            // index in folders, or -1 for search results
+	rowCount int
+	// results holds search hits; a search shows them instead of a folder.
+	results []cache.Summary
+
+	folderList  *widget.List
+	messageList *widget.List
+	search      *activityEntry
+	view        *messageView
+	status      *statusBar
+	pages       *pager
+
+	selectedID int64
+	selected   int
+	opened     *crypto.Message
+}
+
+func newMailScreen(s *Shell) *mailScreen {
+	m := &mailScreen{shell: s, current: -1, selected: -1}
+	m.status = newStatusBar()
+	m.view = newMessageView(s, m.status.showError)
+	m.pages = newPager(s.background, func(int, int) ([]cache.Summary, error) { return nil, nil }, func(err error) {
+		fyne.Do(func() {
+			if err != nil {
+				m.status.showError(err)
+			}
+			m.messageList.Refresh()
+		})
+	})
+
+	m.folderList = widget.NewList(
+		func() int { return len(m.folders) },
+		func() fyne.CanvasObject {
+			return container.NewHBox(widget.NewIcon(theme.FolderIcon()), widget.NewLabel("Folder name"))
+		},
+		m.updateFolderRow,
+	)
+	m.folderList.OnSelected = func(id widget.ListItemID) { m.selectFolder(id) }
+
+	m.messageList = widget.NewList(
+		func() int { return m.rowCount },
+		newSummaryRow,
+		m.updateMessageRow,
+	)
+	m.messageList.OnSelected = func(id widget.ListItemID) { m.openRow(id) }
+
+	m.search = newActivityEntry(s)
+	m.search.SetPlaceHolder("Search all folders (Ctrl+K)")
+	m.search.OnSubmitted = func(text string) { m.runSearch(text) }
+
+	lists := container.NewHSplit(m.folderList, m.messageList)
+	lists.Offset = 0.3
+	main := container.NewHSplit(lists, m.view.root)
+	main.Offset = 0.45
+	top := container.NewBorder(nil, nil, nil, nil, container.NewBorder(nil, nil, m.toolbar(), nil, m.search))
+	if s.opts.Banner != "" {
+		top = container.NewVBox(widget.NewLabelWithStyle(s.opts.Banner, fyne.TextAlignLeading, fyne.TextStyle{Italic: true}), top)
+	}
+	m.root = container.NewBorder(top, m.status.root, nil, nil, main)
+	return m
+}
+
+func (m *mailScreen) toolbar() *widget.Toolbar {
+	s := m.shell
+	return widget.NewToolbar(
+		widget.NewToolbarAction(theme.MailComposeIcon(), func() { s.newCompose(nil) }),
+		widget.NewToolbarAction(theme.MailReplyIcon(), func() { m.reply(Reply) }),
+		widget.NewToolbarAction(theme.MailReplyAllIcon(), func() { m.reply(ReplyAll) }),
+		widget.NewToolbarAction(theme.MailForwardIcon(), func() { m.reply(Forward) }),
+		widget.NewToolbarAction(theme.DeleteIcon(), m.deleteSelected),
+		widget.NewToolbarSeparator(),
+		widget.NewToolbarAction(theme.ViewRefreshIcon(), s.startSync),
+		widget.NewToolbarAction(theme.AccountIcon(), s.showKeys),
+		widget.NewToolbarAction(theme.SettingsIcon(), s.showSettings),
+		widget.NewToolbarAction(theme.HistoryIcon(), s.showAudit),
+		widget.NewToolbarAction(theme.DocumentIcon(), s.showConsents),
+		widget.NewToolbarAction(theme.VisibilityOffIcon(), s.LockNow),
+	)
+}
+
+func (m *mailScreen) updateFolderRow(id widget.ListItemID, row fyne.CanvasObject) {
+	if id >= len(m.folders) {
+		return
+	}
+	f := m.folders[id]
+	label := row.(*fyne.Container).Objects[1].(*widget.Label)
+	text := f.Name
+	if f.Unread > 0 {
+		text = fmt.Sprintf("%s (%d)", f.Name, f.Unread)
+	}
+	label.SetText(text)
+	label.TextStyle.Bold = f.Unread > 0
+	label.Refresh()
+}
+
+// loadFolders fetches the folders off the UI goroutine and selects the
+// inbox, or the first folder, the first time.
+func (m *mailScreen) loadFolders() {
+	m.shell.background(func() {
+		folders, err := m.shell.client.Folders()
+		fyne.Do(func() {
+			if err != nil {
+				m.status.showError(err)
+				return
+			}
+			m.setFolders(folders)
+		})
+	})
+}
+
+func (m *mailScreen) setFolders(folders []cache.Folder) {
+	first := m.folders == nil
+	m.folders = folders
+	m.folderList.Refresh()
+	if !first || len(folders) == 0 {
+		if m.current >= 0 && m.current < len(folders) {
+			m.rowCount = folders[m.current].Total
+			m.pages.reset(m.folderLoader(folders[m.current]))
+			m.messageList.Refresh()
+		}
+		return
+	}
+	index := 0
+	for i, f := range folders {
+		if f.Role == "inbox" {
+			index = i
+			break
+		}
+	}
+	m.folderList.Select(index)
+}
+
+func (m *mailScreen) folderLoader(f cache.Folder) pageLoader {
+	client := m.shell.client
+	return func(offset, limit int) ([]cache.Summary, error) {
+		return client.List(f.Account, f.Name, offset, limit)
+	}
+}
+
+func (m *mailScreen) selectFolder(id int) {
+	if id < 0 || id >= len(m.folders) {
+		return
+	}
+	m.current = id
+	m.results = nil
+	m.rowCount = m.folders[id].Total
+	m.pages.reset(m.folderLoader(m.folders[id]))
+	m.clearSelection()
+	m.messageList.Refresh()
+	m.messageList.ScrollToTop()
+}
+
+func (m *mailScreen) runSearch(text string) {
+	words := strings.Fields(text)
+	if len(words) == 0 {
+		m.selectFolder(max(m.current, 0))
+		return
+	}
+	m.status.setText("Searching…")
+	m.shell.background(func() {
+		hits, err := m.shell.client.Search(cache.Query{Prefixes: words, Limit: 1000})
+		fyne.Do(func() {
+			if err != nil {
+				m.status.showError(err)
+				return
+			}
+			m.current = -1
+			m.folderList.UnselectAll()
+			m.results = hits
+			m.rowCount = len(hits)
+			m.clearSelection()
+			m.messageList.Refresh()
+			m.status.setText(fmt.Sprintf("%d messages found in all folders", len(hits)))
+		})
+	})
+}
+
+// summaryAt returns row i of the folder or of the search results.
+func (m *mailScreen) summaryAt(i int) (cache.Summary, bool) {
+	if m.current < 0 {
+		if i < len(m.results) {
+			return m.results[i], true
+		}
+		return cache.Summary{}, false
+	}
+	return m.pages.row(i)
+}
+
+func (m *mailScreen) updateMessageRow(id widget.ListItemID, row fyne.CanvasObject) {
+	s, ok := m.summaryAt(id)
+	setSummaryRow(row, s, ok)
+}
+
+func (m *mailScreen) clearSelection() {
+	m.selected, m.selectedID, m.opened = -1, 0, nil
+	m.messageList.UnselectAll()
+	m.view.clear("Select a message to read it.")
+}
+
+func (m *mailScreen) openRow(id int) {
+	s, ok := m.summaryAt(id)
+	if !ok {
+		return
+	}
+	m.selected, m.selectedID = id, s.ID
+	m.view.clear("Opening…")
+	m.shell.background(func() {
+		msg, err := m.shell.client.OpenMessage(s.ID)
+		fyne.Do(func() {
+			if m.selectedID != s.ID {
+				return // another message was selected meanwhile
+			}
+			if err != nil {
+				m.view.clear("This message could not be opened.")
+				m.status.showError(err)
+				return
+			}
+			m.opened = msg
+			m.view.show(s.ID, msg)
+		})
+	})
+}
+
+// moveSelection selects the next (+1) or previous (-1) message.
+func (m *mailScreen) moveSelection(delta int) {
+	next := m.selected + delta
+	if next < 0 || next >= m.rowCount {
+		return
+	}
+	m.messageList.Select(next)
+	m.messageList.ScrollTo(next)
+}
+
+func (m *mailScreen) reply(kind ReplyKind) {
+	if m.opened == nil {
+		return
+	}
+	m.shell.newCompose(NewReplyDraft(kind, m.opened, m.shell.client.Identity()))
+}
+
+func (m *mailScreen) deleteSelected() {
+	id := m.selectedID
+	if id == 0 {
+		return
+	}
+	m.shell.background(func() {
+		err := m.shell.client.Delete(id)
+		fyne.Do(func() {
+			if err != nil {
+				m.status.showError(err)
+				return
+			}
+			m.clearSelection()
+			m.loadFolders()
+		})
+	})
+}
+
+// newSummaryRow builds a message list row: an encryption icon, the
+// sender, the subject and the date.
+func newSummaryRow() fyne.CanvasObject {
+	from := widget.NewLabel("sender@example.org")
+	from.Truncation = fyne.TextTruncateEllipsis
+	subject := widget.NewLabel("Subject")
+	subject.Truncation = fyne.TextTruncateEllipsis
+	date := widget.NewLabel("2006-01-02 15:04")
+	return container.NewBorder(nil, nil, widget.NewIcon(theme.MailSendIcon()), date,
+		container.NewGridWithColumns(2, from, subject))
+}
+
+func setSummaryRow(row fyne.CanvasObject, s cache.Summary, loaded bool) {
+	c := row.(*fyne.Container)
+	grid := c.Objects[0].(*fyne.Container)
+	icon := c.Objects[1].(*widget.Icon)
+	date := c.Objects[2].(*widget.Label)
+	from := grid.Objects[0].(*widget.Label)
+	subject := grid.Objects[1].(*widget.Label)
+	if !loaded {
+		from.SetText("Loading…")
+		subject.SetText("")
+		date.SetText("")
+		icon.SetResource(theme.MoreHorizontalIcon())
+		return
+	}
+	unread := !hasFlag(s.Flags, `\Seen`)
+	from.TextStyle.Bold, subject.TextStyle.Bold = unread, unread
+	from.SetText(s.From)
+	subject.SetText(s.Subject)
+	date.SetText(s.Date.Local().Format("2006-01-02 15:04"))
+	if s.Encrypted {
+		icon.SetResource(theme.VisibilityOffIcon())
+	} else {
+		icon.SetResource(theme.MailSendIcon())
+	}
+}
+
+func hasFlag(flags []string, flag string) bool {
+	for _, f := range flags {
+		if strings.EqualFold(f, flag) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,51 @@
+package ui
+
+import (
+	"context"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+
+	"securemail/assets"
+)
+
+// AppID is the Fyne application ID. It matches FyneApp.toml.
+const AppID = "org.securemail.client"
+
+// Run shows the main window over client and blocks until the user
+// closes it or ctx ends. The caller cancels ctx on SIGINT or SIGTERM to
+// quit cleanly. autoLock may be nil when no idle lock is wanted.
+func Run(ctx context.Context, client Client, autoLock *AutoLock, opts Options) {
+	a := app.NewWithID(AppID)
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
+
+	if autoLock != nil {
+		opts.Idle = autoLock
+	}
+	s := NewShell(a, client, opts)
+	s.win.SetMaster()
+	if autoLock != nil {
+		autoLock.SetOnLocked(s.Locked)
+		defer autoLock.Close()
+	}
+
+	stop := context.AfterFunc(ctx, func() {
+		s.log.Info("quitting on request")
+		fyne.Do(a.Quit)
+	})
+	defer stop()
+
+	a.Lifecycle().SetOnStarted(func() {
+		s.log.Info("main window shown")
+		fyne.Do(func() {
+			s.Start()
+			if !client.Locked() {
+				if autoLock != nil {
+					autoLock.Unlocked()
+				}
+				s.startSync()
+			}
+		})
+	})
+	s.win.ShowAndRun()
+}
