@@ -181,8 +181,8 @@ func (a *ClientAdapter) Delete(id int64) error {
 	return c.DeleteMessage(id)
 }
 
-// Sync syncs every account and returns the number of whole messages
-// fetched, which the notification reports.
+// Sync syncs every account and returns the number of messages stored,
+// whole or header only, which the notification reports.
 func (a *ClientAdapter) Sync(ctx context.Context, progress func(account.Progress)) (int, error) {
 	c, err := a.client()
 	if err != nil {
@@ -195,7 +195,9 @@ func (a *ClientAdapter) Sync(ctx context.Context, progress func(account.Progress
 	n := 0
 	var errs []error
 	for _, r := range report.Accounts {
-		n += r.Bodies
+		// A message is fetched as a header first and its body later, so
+		// one of the two counts covers each new message.
+		n += max(r.Headers, r.Bodies)
 	}
 	for id, e := range report.Errors {
 		errs = append(errs, fmt.Errorf("account %s: %w", id, e))

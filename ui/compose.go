@@ -34,6 +34,8 @@ type composeWindow struct {
 	indicator   *widget.Label
 	status      *widget.Label
 	send        *widget.Button
+	// prompt is the review on screen, or nil.
+	prompt *reviewPrompt
 
 	// base carries the reply fields (In-Reply-To, References, ReplyAll)
 	// of the draft the window started from.
@@ -199,10 +201,12 @@ func (c *composeWindow) showReview(d *compose.Draft, report *compose.Report) {
 	var dlg dialog.Dialog
 	prompt := newReviewPrompt(c.shell, report, func(a *compose.Answers) {
 		dlg.Hide()
+		c.prompt = nil
 		if a != nil {
 			c.sendReviewed(d, report, *a)
 		}
 	})
+	c.prompt = prompt
 	dlg = dialog.NewCustomWithoutButtons("Review before sending", prompt.root, c.win)
 	dlg.Resize(fyne.NewSize(700, 540))
 	dlg.Show()

@@ -264,6 +264,11 @@ func (f *fakeClient) RecordConsent(address string, expires time.Time) error {
 // when Tap returns.
 func newTestShell(t *testing.T, c *fakeClient, opts Options) (*Shell, fyne.App) {
 	t.Helper()
+	return newTestShellOver(t, c, opts)
+}
+
+func newTestShellOver(t *testing.T, c Client, opts Options) (*Shell, fyne.App) {
+	t.Helper()
 	a := test.NewTempApp(t)
 	s := NewShell(a, c, opts)
 	s.background = func(f func()) { f() }

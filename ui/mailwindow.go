@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"net/mail"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -72,9 +73,9 @@ func newMailScreen(s *Shell) *mailScreen {
 	m.search.OnSubmitted = func(text string) { m.runSearch(text) }
 
 	lists := container.NewHSplit(m.folderList, m.messageList)
-	lists.Offset = 0.3
+	lists.Offset = 0.25
 	main := container.NewHSplit(lists, m.view.root)
-	main.Offset = 0.45
+	main.Offset = 0.5
 	top := container.NewBorder(nil, nil, nil, nil, container.NewBorder(nil, nil, m.toolbar(), nil, m.search))
 	if s.opts.Banner != "" {
 		top = container.NewVBox(widget.NewLabelWithStyle(s.opts.Banner, fyne.TextAlignLeading, fyne.TextStyle{Italic: true}), top)
@@ -87,9 +88,9 @@ func (m *mailScreen) toolbar() *widget.Toolbar {
 	s := m.shell
 	return widget.NewToolbar(
 		widget.NewToolbarAction(theme.MailComposeIcon(), func() { s.newCompose(nil) }),
-		widget.NewToolbarAction(theme.MailReplyIcon(), func() { m.reply(Reply) }),
-		widget.NewToolbarAction(theme.MailReplyAllIcon(), func() { m.reply(ReplyAll) }),
-		widget.NewToolbarAction(theme.MailForwardIcon(), func() { m.reply(Forward) }),
+		widget.NewToolbarAction(theme.MailReplyIcon(), func() { s.runAction("reply") }),
+		widget.NewToolbarAction(theme.MailReplyAllIcon(), func() { s.runAction("reply all") }),
+		widget.NewToolbarAction(theme.MailForwardIcon(), func() { s.runAction("forward") }),
 		widget.NewToolbarAction(theme.DeleteIcon(), m.deleteSelected),
 		widget.NewToolbarSeparator(),
 		widget.NewToolbarAction(theme.ViewRefreshIcon(), s.startSync),
@@ -254,11 +255,13 @@ func (m *mailScreen) moveSelection(delta int) {
 	m.messageList.ScrollTo(next)
 }
 
-func (m *mailScreen) reply(kind ReplyKind) {
+// reply opens a compose window for a reply or forward of the opened
+// message, and returns it (nil when no message is open).
+func (m *mailScreen) reply(kind ReplyKind) *composeWindow {
 	if m.opened == nil {
-		return
+		return nil
 	}
-	m.shell.newCompose(NewReplyDraft(kind, m.opened, m.shell.client.Identity()))
+	return m.shell.newCompose(NewReplyDraft(kind, m.opened, m.shell.client.Identity()))
 }
 
 func (m *mailScreen) deleteSelected() {
@@ -307,7 +310,7 @@ func setSummaryRow(row fyne.CanvasObject, s cache.Summary, loaded bool) {
 	}
 	unread := !hasFlag(s.Flags, `\Seen`)
 	from.TextStyle.Bold, subject.TextStyle.Bold = unread, unread
-	from.SetText(s.From)
+	from.SetText(displayName(s.From))
 	subject.SetText(s.Subject)
 	date.SetText(s.Date.Local().Format("2006-01-02 15:04"))
 	if s.Encrypted {
@@ -315,6 +318,20 @@ func setSummaryRow(row fyne.CanvasObject, s cache.Summary, loaded bool) {
 	} else {
 		icon.SetResource(theme.MailSendIcon())
 	}
+}
+
+// displayName returns the display name of an address header field, or
+// the address when it has no name, or the field as it is when it does
+// not parse.
+func displayName(field string) string {
+	a, err := mail.ParseAddress(field)
+	if err != nil {
+		return field
+	}
+	if a.Name != "" {
+		return a.Name
+	}
+	return a.Address
 }
 
 func hasFlag(flags []string, flag string) bool {

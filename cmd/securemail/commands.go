@@ -90,6 +90,10 @@ func (p *profileFlags) register(fs *flag.FlagSet) {
 	p.passphrase.register(fs, "passphrase", "vault passphrase")
 }
 
+// profileOptions returns the client options for a profile directory.
+// Tests replace it to use an in-memory keyring and a cheap KDF.
+var profileOptions = func(dir string) client.Options { return client.Options{Dir: dir} }
+
 // open opens and unlocks the profile.
 func (p *profileFlags) open() (*client.Client, error) {
 	pass, err := p.passphrase.read("passphrase")
@@ -97,7 +101,7 @@ func (p *profileFlags) open() (*client.Client, error) {
 		return nil, err
 	}
 	defer clear(pass)
-	c, err := client.Open(client.Options{Dir: p.dir})
+	c, err := client.Open(profileOptions(p.dir))
 	if err != nil {
 		return nil, err
 	}
