@@ -9,9 +9,9 @@ import (
 	"time"
 )
 
-// Security is how a connection is protected. There is no plaintext value:
-// every connection is TLS from the first byte or upgraded by STARTTLS
-// before anything else is sent.
+// Security is the kind of TLS a connection uses. There is no plaintext
+// value, because every connection is TLS from the first byte or upgraded
+// by STARTTLS before anything else is sent.
 type Security int
 
 const (
@@ -43,15 +43,15 @@ func (e Endpoint) Address() string {
 	return net.JoinHostPort(e.Host, strconv.Itoa(e.Port))
 }
 
-func (e Endpoint) validate(what string) error {
+func (e Endpoint) validate(service string) error {
 	if e.Host == "" {
-		return fmt.Errorf("account: %s host is missing: set it or run account discovery", what)
+		return fmt.Errorf("account: %s host is missing: set it or run account discovery", service)
 	}
 	if e.Port <= 0 || e.Port > 65535 {
-		return fmt.Errorf("account: %s port %d is invalid: use 1 to 65535", what, e.Port)
+		return fmt.Errorf("account: %s port %d is invalid: use 1 to 65535", service, e.Port)
 	}
 	if e.Security != ImplicitTLS && e.Security != StartTLS {
-		return fmt.Errorf("account: %s security %v is invalid: use tls or starttls", what, e.Security)
+		return fmt.Errorf("account: %s security %v is invalid: use tls or starttls", service, e.Security)
 	}
 	return nil
 }

@@ -107,17 +107,28 @@ func (r *folderRun) headerOnly() ([]uint32, error) {
 }
 
 func (r *folderRun) storeFetched(buf *imapclient.FetchMessageBuffer, section *imap.FetchItemBodySection, headerOnly bool) error {
-	uid := uint32(buf.UID)
 	raw := buf.FindBodySection(section)
 	if raw == nil {
 		return fmt.Errorf("server sent no %s for the message", sectionName(headerOnly))
 	}
+
+	r.pending = append(r.pending, r.newMessage(buf, raw, headerOnly))
+	if len(r.pending) < storeBatch {
+		return nil
+	}
+	return r.flushPending()
+}
+
+// storeBatch is how many fetched messages go into one store transaction.
+const storeBatch = 100
+
+func (r *folderRun) newMessage(buf *imapclient.FetchMessageBuffer, raw []byte, headerOnly bool) *cache.Message {
 	info := parseHeaderInfo(raw, buf.InternalDate)
-	msg := &cache.Message{
+	return &cache.Message{
 		Account:     r.s.cfg.ID,
 		Folder:      r.folder.Name,
 		UIDValidity: r.uidValidity,
-		UID:         uid,
+		UID:         uint32(buf.UID),
 		ModSeq:      buf.ModSeq,
 		Flags:       flagStrings(buf.Flags),
 		Size:        buf.RFC822Size,
@@ -126,19 +137,45 @@ func (r *folderRun) storeFetched(buf *imapclient.FetchMessageBuffer, section *im
 		Raw:         raw,
 		HeaderOnly:  headerOnly,
 	}
-	if err := r.s.store.PutMessage(msg); err != nil {
-		return fmt.Errorf("failed to store the message: %w", err)
+}
+
+// flushPending stores the fetched messages not yet stored: in one
+// transaction when the store supports it, and one by one when that fails,
+// so that one message the store rejects costs only itself.
+func (r *folderRun) flushPending() error {
+	pending := r.pending
+	r.pending = nil
+	if len(pending) == 0 {
+		return nil
 	}
-	r.local[uid] = cache.UIDState{UID: uid, ModSeq: msg.ModSeq, Flags: msg.Flags, HeaderOnly: headerOnly}
-	r.sizes[uid] = buf.RFC822Size
-	if headerOnly {
+	if batch, ok := r.s.store.(batchStore); ok && len(pending) > 1 {
+		if err := batch.PutMessages(pending); err == nil {
+			for _, msg := range pending {
+				r.stored(msg)
+			}
+			return nil
+		}
+	}
+	for _, msg := range pending {
+		if err := r.s.store.PutMessage(msg); err != nil {
+			r.messageError(msg.UID, fmt.Errorf("failed to store the message: %w", err))
+			continue
+		}
+		r.stored(msg)
+	}
+	return nil
+}
+
+func (r *folderRun) stored(msg *cache.Message) {
+	r.local[msg.UID] = cache.UIDState{UID: msg.UID, ModSeq: msg.ModSeq, Flags: msg.Flags, HeaderOnly: msg.HeaderOnly}
+	r.sizes[msg.UID] = msg.Size
+	if msg.HeaderOnly {
 		r.report.Headers++
 	} else {
 		r.report.Bodies++
 	}
-	r.report.Bytes += int64(len(raw))
-	r.tracker.fetched(len(raw))
-	return nil
+	r.report.Bytes += int64(len(msg.Raw))
+	r.tracker.fetched(len(msg.Raw))
 }
 
 func sectionName(headerOnly bool) string {
@@ -185,7 +222,10 @@ func (r *folderRun) fetchBatch(uids []uint32, options *imap.FetchOptions, handle
 	return nil
 }
 
+// fetchOnce runs one UID FETCH and stores what arrived intact, also when
+// the command then fails.
 func (r *folderRun) fetchOnce(uids []uint32, options *imap.FetchOptions, handle func(*imapclient.FetchMessageBuffer) error) (map[uint32]bool, error) {
+	defer r.flushPending()
 	done := make(map[uint32]bool, len(uids))
 	var handleErr error
 	cmd := r.client.Fetch(uidSet(uids), options)

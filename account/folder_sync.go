@@ -33,7 +33,9 @@ type folderRun struct {
 
 	uidValidity uint32
 	reconnects  int
-	stops       []func() bool
+	// pending are fetched messages waiting for one store transaction.
+	pending []*cache.Message
+	stops   []func() bool
 }
 
 func (s *Syncer) syncFolder(ctx context.Context, folder RemoteFolder, report *Report, tracker *progressTracker) error {
@@ -81,7 +83,7 @@ func (r *folderRun) sync() error {
 	}
 
 	// Record the folder before fetching, keeping the old sync marks, so
-	// an interrupted run still knows the UIDVALIDITY of what it stored.
+	// an interrupted run still has the UIDVALIDITY of what it stored.
 	folder := cache.Folder{Account: account, Name: r.folder.Name, Role: r.folder.Role, UIDValidity: selected.UIDValidity}
 	if known {
 		folder.UIDNext = prev.UIDNext

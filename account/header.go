@@ -11,8 +11,8 @@ import (
 	"github.com/emersion/go-message/mail"
 )
 
-// headerInfo is what sync reads from a message header itself: the date
-// for sorting and whether the message is encrypted.
+// headerInfo is the data sync reads from a message header itself: the
+// date for sorting and whether the message is encrypted.
 type headerInfo struct {
 	date      time.Time
 	encrypted bool

@@ -19,10 +19,10 @@ import (
 	"securemail/internal/testenv"
 )
 
-// The kill tests run part of the work in a child process (this test
-// binary again, selected by the environment), kill it with SIGKILL at a
-// chosen point, and finish the work in the parent from the store the
-// child left on disk.
+// The kill tests run part of the work in a child process, which is this
+// test binary again with the environment selecting the child's role. They
+// kill the child with SIGKILL at a chosen point. The parent then finishes
+// the work from the store the child left on disk.
 const (
 	envChild      = "SECUREMAIL_ACCOUNT_CHILD"
 	envChildStore = "SECUREMAIL_ACCOUNT_CHILD_STORE"

@@ -17,9 +17,9 @@ import (
 type RequireTLS int
 
 const (
-	// RequireTLSOff never asks for REQUIRETLS.
+	// RequireTLSOff never requests REQUIRETLS.
 	RequireTLSOff RequireTLS = iota
-	// RequireTLSIfOffered asks for it when the server offers it.
+	// RequireTLSIfOffered requests it when the server offers it.
 	RequireTLSIfOffered
 	// RequireTLSAlways fails the message when the server does not offer
 	// it, rather than send it without the guarantee.

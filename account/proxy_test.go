@@ -45,7 +45,7 @@ func pipe(a, b net.Conn) {
 	b.Close()
 }
 
-// stripProxy forwards a plaintext IMAP or SMTP session and answers the
+// stripProxy forwards a plaintext IMAP or SMTP session but replies to the
 // client's STARTTLS itself with a failure, as an attacker on the path
 // would. It records what the client sent.
 type stripProxy struct {

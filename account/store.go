@@ -24,6 +24,12 @@ type Store interface {
 	HasMessageID(account, messageID string) (bool, error)
 }
 
+// batchStore is implemented by stores that write many messages in one
+// transaction (*cache.Store does). Sync uses it for each FETCH batch.
+type batchStore interface {
+	PutMessages(ms []*cache.Message) error
+}
+
 // OutboxStore is the outbox half of the sealed store.
 type OutboxStore interface {
 	OutboxAdd(it *cache.OutboxItem) error

@@ -58,7 +58,7 @@ func (s *Syncer) conn(ctx context.Context) (*imapclient.Client, error) {
 	return client, nil
 }
 
-// dropConn closes and forgets the connection.
+// dropConn closes the connection and clears it, so the next call dials.
 func (s *Syncer) dropConn() {
 	if s.client != nil {
 		s.client.Close()
@@ -66,8 +66,8 @@ func (s *Syncer) dropConn() {
 	}
 }
 
-// dropIfClosed forgets a connection that has dropped so the next call
-// dials again. It returns true when it did.
+// dropIfClosed clears a connection that has dropped, so the next call
+// dials again. It returns true when there is no open connection.
 func (s *Syncer) dropIfClosed() bool {
 	if s.client == nil {
 		return true
@@ -85,8 +85,8 @@ func (s *Syncer) dropIfClosed() bool {
 // UIDVALIDITY, new messages (headers of all new messages first, then
 // bodies), flags and expunges. Progress, which may be nil, is called on
 // this goroutine. Errors for single folders and messages are in the
-// report; the returned error is for failures that stop the whole run
-// (such as a failed login or a cancelled context).
+// report. The returned error is for failures that stop the whole run,
+// such as a failed login or a cancelled context.
 //
 // A run that stops half-way leaves the store consistent, and the next run
 // continues from there: messages already stored are not fetched again.

@@ -278,7 +278,7 @@ func TestDialWrongPassword(t *testing.T) {
 }
 
 // TestDialWithoutStartTLS checks that a server without STARTTLS never
-// sees the password: the dial fails before LOGIN.
+// receives the password, because the dial fails before LOGIN.
 func TestDialWithoutStartTLS(t *testing.T) {
 	ca := newTestCA(t)
 	m := startMemIMAP(t, ca, ImplicitTLS) // only for its user database

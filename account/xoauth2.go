@@ -35,7 +35,7 @@ func (c *xoauth2Client) Start() (string, []byte, error) {
 	return string(XOAuth2), []byte(ir), nil
 }
 
-// Next answers the error challenge with an empty response, as the
+// Next replies to the error challenge with an empty response, as the
 // mechanism requires, so that the server completes the exchange with a
 // failure status.
 func (c *xoauth2Client) Next(challenge []byte) ([]byte, error) {

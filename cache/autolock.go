@@ -122,7 +122,8 @@ type LockManagerOptions struct {
 
 // LockManager locks the vault after an idle timeout, on request, and when
 // the OS reports sleep or a screen lock, and sends each change to its
-// subscribers. It is safe for concurrent use.
+// subscribers. It is safe for concurrent use. Lock the vault through
+// LockNow rather than Vault.Lock, so subscribers learn of the change.
 type LockManager struct {
 	locker  Locker
 	clock   Clock

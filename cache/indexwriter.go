@@ -3,6 +3,7 @@ package cache
 import (
 	"database/sql"
 	"fmt"
+	"slices"
 )
 
 // indexWriter writes index rows within one transaction with prepared
@@ -46,12 +47,18 @@ func (w *indexWriter) close() {
 	}
 }
 
-func (w *indexWriter) insertTerms(ts *termSet, date, id int64) error {
-	for _, t := range ts.tags {
+func (w *indexWriter) insertTerms(tags []int64, date, id int64) error {
+	for _, t := range tags {
 		if _, err := w.insertTerm.Exec(t, date, id); err != nil {
 			return fmt.Errorf("cache: write search index: %w", err)
 		}
 	}
+	return nil
+}
+
+// addPrefixes puts the prefixes of the words in ts that are new to the
+// prefix dictionary into it.
+func (w *indexWriter) addPrefixes(ts *termSet) error {
 	for tag, word := range ts.words {
 		if w.store.knowsWord(tag) {
 			continue
@@ -70,7 +77,7 @@ func (w *indexWriter) insertTerms(ts *termSet, date, id int64) error {
 }
 
 func (w *indexWriter) deleteTerms(id int64) error {
-	tags, date, err := loadTerms(w.tx, w.keys, id)
+	tags, date, _, err := loadTerms(w.tx, w.keys, id)
 	if err != nil {
 		return err
 	}
@@ -109,4 +116,108 @@ func (s *Store) forgetWords() {
 	s.knownMu.Lock()
 	defer s.knownMu.Unlock()
 	s.knownWords = nil
+}
+
+// flushThreshold is how many stored messages may wait for their index
+// rows before a write flushes them. A search with text filters flushes
+// every pending message first.
+const flushThreshold = 512
+
+// posting is one row of the terms table.
+type posting struct{ tag, date, message int64 }
+
+// flushIndex writes the index rows of every message whose rows are still
+// pending, once at least threshold are. Storing a message writes only its
+// sealed tag list. Writing the rows of many messages at once, sorted by
+// tag, touches each index page once, where one message at a time dirties
+// a random page per word.
+func flushIndex(tx *sql.Tx, keys sealer, threshold int) error {
+	var pending int
+	if err := tx.QueryRow(`SELECT count(*) FROM messages WHERE indexed = 0`).Scan(&pending); err != nil {
+		return fmt.Errorf("cache: count messages waiting for the index: %w", err)
+	}
+	if pending == 0 || pending < threshold {
+		return nil
+	}
+
+	rows, err := tx.Query(`SELECT id, date, terms FROM messages WHERE indexed = 0`)
+	if err != nil {
+		return fmt.Errorf("cache: read messages waiting for the index: %w", err)
+	}
+	var (
+		postings []posting
+		ids      []int64
+	)
+	for rows.Next() {
+		var (
+			id, date int64
+			sealed   []byte
+		)
+		if err := rows.Scan(&id, &date, &sealed); err != nil {
+			rows.Close()
+			return fmt.Errorf("cache: read messages waiting for the index: %w", err)
+		}
+		ids = append(ids, id)
+		if sealed == nil {
+			continue
+		}
+		plain, err := keys.open("messages", "terms", rowKey(id), sealed)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		tags, err := decodeTags(plain)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		for _, t := range tags {
+			postings = append(postings, posting{t, date, id})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("cache: read messages waiting for the index: %w", err)
+	}
+
+	slices.SortFunc(postings, func(a, b posting) int {
+		if a.tag != b.tag {
+			return cmpInt64(a.tag, b.tag)
+		}
+		if a.date != b.date {
+			return cmpInt64(a.date, b.date)
+		}
+		return cmpInt64(a.message, b.message)
+	})
+	insert, err := tx.Prepare(`INSERT OR IGNORE INTO terms (tag, date, message) VALUES (?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("cache: prepare index insert: %w", err)
+	}
+	defer insert.Close()
+	for _, p := range postings {
+		if _, err := insert.Exec(p.tag, p.date, p.message); err != nil {
+			return fmt.Errorf("cache: write search index: %w", err)
+		}
+	}
+	mark, err := tx.Prepare(`UPDATE messages SET indexed = 1 WHERE id = ?`)
+	if err != nil {
+		return fmt.Errorf("cache: prepare index mark: %w", err)
+	}
+	defer mark.Close()
+	for _, id := range ids {
+		if _, err := mark.Exec(id); err != nil {
+			return fmt.Errorf("cache: mark message %d indexed: %w", id, err)
+		}
+	}
+	return nil
+}
+
+func cmpInt64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }

@@ -11,29 +11,9 @@ import (
 
 	"github.com/godbus/dbus/v5"
 	"github.com/zalando/go-keyring"
-)
 
-// requireSecretService skips (or fails under CI) when no Secret Service
-// owns its name on the session bus. The test command runs the suite in a
-// D-Bus session with gnome-keyring.
-func requireSecretService(t *testing.T) {
-	t.Helper()
-	conn, err := dbus.SessionBus()
-	if err == nil {
-		var has bool
-		err = conn.BusObject().Call("org.freedesktop.DBus.NameHasOwner", 0, "org.freedesktop.secrets").Store(&has)
-		if err == nil && !has {
-			err = errors.New("org.freedesktop.secrets has no owner")
-		}
-	}
-	if err != nil {
-		msg := "no Secret Service on the session bus (run inside dbus-run-session with gnome-keyring-daemon): " + err.Error()
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-}
+	"securemail/internal/testenv"
+)
 
 // childEnv marks a re-executed test binary; its value names the test the
 // child runs.
@@ -56,7 +36,7 @@ func realKeyringOptions() Options {
 }
 
 func TestRealKeyringVault(t *testing.T) {
-	requireSecretService(t)
+	testenv.Keyring(t)
 	dir := filepath.Join(t.TempDir(), "p")
 	profile := "real-" + filepath.Base(filepath.Dir(dir))
 	v, err := Create(dir, profile, []byte("pw"), ModeDeviceSecret, realKeyringOptions())
@@ -98,7 +78,7 @@ func TestRealKeyringVault(t *testing.T) {
 }
 
 func TestRealKeyringDestroy(t *testing.T) {
-	requireSecretService(t)
+	testenv.Keyring(t)
 	dir := filepath.Join(t.TempDir(), "p")
 	profile := "destroy-" + filepath.Base(filepath.Dir(dir))
 	v, err := Create(dir, profile, []byte("pw"), ModeDeviceSecret, realKeyringOptions())
@@ -134,17 +114,20 @@ exit $rc`
 func TestRealKeyringLocked(t *testing.T) {
 	if os.Getenv(childEnv) != "TestRealKeyringLocked" {
 		for _, tool := range []string{"dbus-run-session", "gnome-keyring-daemon", "dbus-send"} {
-			if _, err := exec.LookPath(tool); err != nil {
-				msg := tool + " not found; install dbus and gnome-keyring"
-				if os.Getenv("CI") != "" {
-					t.Fatal(msg)
-				}
-				t.Skip(msg)
+			if testenv.RequireCommand(t, tool) == "" {
+				return
 			}
 		}
 		cmd := exec.Command("dbus-run-session", "--", "sh", "-c", privateKeyringScript, "sh",
 			os.Args[0], "-test.run=^TestRealKeyringLocked$", "-test.v")
-		cmd.Env = append(os.Environ(), childEnv+"=TestRealKeyringLocked", "HOME="+t.TempDir())
+		// A fresh HOME and XDG folders keep the child's daemon away from
+		// the keyring files and sockets of any outer gnome-keyring.
+		home := t.TempDir()
+		runtime := filepath.Join(home, "run")
+		os.Mkdir(runtime, 0o700)
+		cmd.Env = append(os.Environ(), childEnv+"=TestRealKeyringLocked", "HOME="+home,
+			"XDG_DATA_HOME="+filepath.Join(home, "data"), "XDG_CONFIG_HOME="+filepath.Join(home, "config"),
+			"XDG_CACHE_HOME="+filepath.Join(home, "cache"), "XDG_RUNTIME_DIR="+runtime)
 		out, err := cmd.CombinedOutput()
 		if err != nil || !strings.Contains(string(out), "--- PASS: TestRealKeyringLocked") {
 			t.Fatalf("child failed: %v\n%s", err, out)
@@ -152,7 +135,7 @@ func TestRealKeyringLocked(t *testing.T) {
 		return
 	}
 
-	requireSecretService(t)
+	testenv.Keyring(t)
 	conn, err := dbus.SessionBus()
 	if err != nil {
 		t.Fatal(err)

@@ -40,7 +40,7 @@ func (s *Store) PutMessage(m *Message) error {
 }
 
 // PutMessages stores several messages like PutMessage in one
-// transaction, which is much faster for a sync that fetches many at once.
+// transaction, which is faster for a sync that fetches many at once.
 // Either all are stored or, on error, none.
 func (s *Store) PutMessages(ms []*Message) error {
 	parsed := make([]parsedMessage, len(ms))
@@ -64,7 +64,7 @@ func (s *Store) PutMessages(ms []*Message) error {
 			}
 		}
 		newWords = w.newWords
-		return nil
+		return flushIndex(tx, keys, flushThreshold)
 	})
 	if err != nil {
 		return err
@@ -91,14 +91,18 @@ func (w *indexWriter) putMessage(m *Message, p *parsedMessage) (int64, error) {
 		return 0, err
 	}
 
-	var id int64
-	err = tx.QueryRow(`SELECT id FROM messages WHERE folder_id = ? AND uid = ?`, folderID, m.UID).Scan(&id)
+	var (
+		id      int64
+		indexed bool
+	)
+	err = tx.QueryRow(`SELECT id, indexed FROM messages WHERE folder_id = ? AND uid = ?`, folderID, m.UID).Scan(&id, &indexed)
 	exists := err == nil
 	switch {
-	case exists:
+	case exists && indexed:
 		if err := w.deleteTerms(id); err != nil {
 			return 0, err
 		}
+	case exists:
 	case errors.Is(err, sql.ErrNoRows):
 		// The row id is part of every sealed value's associated data, so
 		// it is chosen before sealing. The write transaction holds the
@@ -128,7 +132,7 @@ func (w *indexWriter) putMessage(m *Message, p *parsedMessage) (int64, error) {
 		boolInt(m.HeaderOnly), messageIDTag(keys, p.summary.MessageID), sealedRaw, sealedSummary, sealedTerms, id, folderID, m.UID}
 	if exists {
 		_, err = tx.Exec(`UPDATE messages SET uid_validity = ?, modseq = ?, flags = ?, size = ?, date = ?, encrypted = ?,
-			header_only = ?, message_id_tag = ?, raw = ?, summary = ?, terms = ? WHERE id = ?`, args[:12]...)
+			header_only = ?, message_id_tag = ?, raw = ?, summary = ?, terms = ?, indexed = 0 WHERE id = ?`, args[:12]...)
 	} else {
 		_, err = tx.Exec(`INSERT INTO messages (uid_validity, modseq, flags, size, date, encrypted,
 			header_only, message_id_tag, raw, summary, terms, id, folder_id, uid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
@@ -136,7 +140,9 @@ func (w *indexWriter) putMessage(m *Message, p *parsedMessage) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("cache: write message: %w", err)
 	}
-	if err := w.insertTerms(terms, date.Unix(), id); err != nil {
+	// The postings wait for flushIndex. The prefix dictionary is
+	// written now because only here are the words themselves known.
+	if err := w.addPrefixes(terms); err != nil {
 		return 0, err
 	}
 	return id, nil
@@ -151,9 +157,12 @@ func messageIDTag(keys sealer, messageID string) int64 {
 }
 
 func deleteMessage(tx *sql.Tx, keys sealer, id int64) error {
-	tags, date, err := loadTerms(tx, keys, id)
+	tags, date, indexed, err := loadTerms(tx, keys, id)
 	if err != nil {
 		return err
+	}
+	if !indexed {
+		tags = nil
 	}
 	stmt, err := tx.Prepare(`DELETE FROM terms WHERE tag = ? AND date = ? AND message = ?`)
 	if err != nil {
@@ -172,24 +181,21 @@ func deleteMessage(tx *sql.Tx, keys sealer, id int64) error {
 }
 
 // loadTerms opens the sealed tag list of message id and returns it with
-// the date the index rows carry.
-func loadTerms(tx *sql.Tx, keys sealer, id int64) ([]int64, int64, error) {
-	var (
-		date   int64
-		sealed []byte
-	)
-	if err := tx.QueryRow(`SELECT date, terms FROM messages WHERE id = ?`, id).Scan(&date, &sealed); err != nil {
-		return nil, 0, fmt.Errorf("cache: read index list of message %d: %w", id, err)
+// the date the index rows carry and whether the rows are written yet.
+func loadTerms(tx *sql.Tx, keys sealer, id int64) (tags []int64, date int64, indexed bool, err error) {
+	var sealed []byte
+	if err := tx.QueryRow(`SELECT date, terms, indexed FROM messages WHERE id = ?`, id).Scan(&date, &sealed, &indexed); err != nil {
+		return nil, 0, false, fmt.Errorf("cache: read index list of message %d: %w", id, err)
 	}
 	if sealed == nil {
-		return nil, date, nil
+		return nil, date, indexed, nil
 	}
 	plain, err := keys.open("messages", "terms", rowKey(id), sealed)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, false, err
 	}
-	tags, err := decodeTags(plain)
-	return tags, date, err
+	tags, err = decodeTags(plain)
+	return tags, date, indexed, err
 }
 
 // UIDStates returns the clear sync state of every cached message of the
@@ -337,7 +343,7 @@ func (s *Store) HasMessageID(account, messageID string) (bool, error) {
 func (s *Store) IndexText(id int64, text string) error {
 	var newWords map[int64]struct{}
 	err := s.inTx(func(tx *sql.Tx, keys sealer) error {
-		old, date, err := loadTerms(tx, keys, id)
+		old, date, indexed, err := loadTerms(tx, keys, id)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("cache: index text: message %d not found: %w", id, ErrNotFound)
 		}
@@ -361,12 +367,14 @@ func (s *Store) IndexText(id int64, text string) error {
 			return err
 		}
 		defer w.close()
-		ts.tags = ts.tags[len(old):]
-		if err := w.insertTerms(ts, date, id); err != nil {
+		if err := w.addPrefixes(ts); err != nil {
 			return err
 		}
 		newWords = w.newWords
-		return nil
+		if !indexed {
+			return nil // flushIndex writes the whole list later
+		}
+		return w.insertTerms(ts.tags[len(old):], date, id)
 	})
 	if err == nil {
 		s.rememberWords(newWords)

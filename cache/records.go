@@ -23,8 +23,8 @@ func recordTags(keys sealer, kind, key string) (int64, int64) {
 }
 
 // PutRecord stores value sealed under kind and key, replacing an earlier
-// value. Kind and key are sealed too; the store keeps only keyed hashes of
-// them in the clear for lookup.
+// value. Kind and key are sealed too. The store keeps only keyed hashes
+// of them in the clear, for lookup.
 func (s *Store) PutRecord(kind, key string, value []byte) error {
 	if kind == "" {
 		return fmt.Errorf("cache: record kind must not be empty")
@@ -71,12 +71,23 @@ func (s *Store) GetRecord(kind, key string) ([]byte, error) {
 			id     int64
 			sealed []byte
 		)
-		err := tx.QueryRow(`SELECT id, value FROM records WHERE kind_tag = ? AND key_tag = ?`, kindTag, keyTag).Scan(&id, &sealed)
+		var sealedKey []byte
+		err := tx.QueryRow(`SELECT id, key, value FROM records WHERE kind_tag = ? AND key_tag = ?`, kindTag, keyTag).Scan(&id, &sealedKey, &sealed)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("cache: record of kind %q not found: %w", kind, ErrNotFound)
 		}
 		if err != nil {
 			return fmt.Errorf("cache: read record: %w", err)
+		}
+		// The lookup tags are not sealed, so someone who can write the file
+		// could point one key's tag at another row. The sealed key column
+		// names the row's real key.
+		storedKey, err := keys.open("records", "key", rowKey(id), sealedKey)
+		if err != nil {
+			return err
+		}
+		if string(storedKey) != key {
+			return &CorruptError{Table: "records", Column: "key", Row: rowKey(id)}
 		}
 		value, err = keys.open("records", "value", rowKey(id), sealed)
 		return err
@@ -171,56 +182,69 @@ func (s *Store) AppendLog(name string, entry []byte) (int64, error) {
 
 // ReadLog calls fn for each entry of the named log with a sequence number
 // of fromSeq or more, in order. An error from fn stops the read and is
-// returned.
+// returned. Entries are read in pages, and fn runs outside any
+// transaction and lock, so it may call the store.
 func (s *Store) ReadLog(name string, fromSeq int64, fn func(seq int64, entry []byte) error) error {
 	if fromSeq < 1 {
 		fromSeq = 1
 	}
-	db, keys, done, err := s.begin()
-	if err != nil {
-		return err
-	}
-	defer done()
-
-	nameTag := keys.tag(domainLogName, []byte(name))
-	// Read in pages so fn may run long without holding a read
-	// transaction open over the whole log.
 	for {
-		rows, err := db.Query(`SELECT seq, entry FROM logs WHERE name_tag = ? AND seq >= ? ORDER BY seq LIMIT 256`, nameTag, fromSeq)
-		if err != nil {
-			return fmt.Errorf("cache: read log: %w", err)
-		}
-		type logEntry struct {
-			seq    int64
-			sealed []byte
-		}
-		var page []logEntry
-		for rows.Next() {
-			var e logEntry
-			if err := rows.Scan(&e.seq, &e.sealed); err != nil {
-				rows.Close()
-				return fmt.Errorf("cache: read log: %w", err)
-			}
-			page = append(page, e)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("cache: read log: %w", err)
-		}
+		// A page that fails part-way still delivers the entries before the
+		// failing one, so a reader that resumes after it loses nothing.
+		page, readErr := s.readLogPage(name, fromSeq, 256)
 		for _, e := range page {
-			entry, err := keys.open("logs", "entry", logRow(nameTag, e.seq), e.sealed)
-			if err != nil {
+			if err := fn(e.seq, e.entry); err != nil {
 				return err
 			}
-			if err := fn(e.seq, entry); err != nil {
-				return err
-			}
+		}
+		if readErr != nil {
+			return readErr
 		}
 		if len(page) < 256 {
 			return nil
 		}
 		fromSeq = page[len(page)-1].seq + 1
 	}
+}
+
+// logEntry is one opened log entry.
+type logEntry struct {
+	seq   int64
+	entry []byte
+}
+
+func (s *Store) readLogPage(name string, fromSeq int64, limit int) ([]logEntry, error) {
+	db, keys, done, err := s.begin()
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+
+	nameTag := keys.tag(domainLogName, []byte(name))
+	rows, err := db.Query(`SELECT seq, entry FROM logs WHERE name_tag = ? AND seq >= ? ORDER BY seq LIMIT ?`, nameTag, fromSeq, limit)
+	if err != nil {
+		return nil, fmt.Errorf("cache: read log: %w", err)
+	}
+	defer rows.Close()
+	var page []logEntry
+	for rows.Next() {
+		var (
+			seq    int64
+			sealed []byte
+		)
+		if err := rows.Scan(&seq, &sealed); err != nil {
+			return nil, fmt.Errorf("cache: read log: %w", err)
+		}
+		entry, err := keys.open("logs", "entry", logRow(nameTag, seq), sealed)
+		if err != nil {
+			return page, err
+		}
+		page = append(page, logEntry{seq, entry})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("cache: read log: %w", err)
+	}
+	return page, nil
 }
 
 // PruneLog deletes the entries of the named log with a sequence number

@@ -39,8 +39,10 @@ var migrations = []string{
 		raw BLOB,
 		summary BLOB,
 		terms BLOB,
+		indexed INTEGER NOT NULL DEFAULT 0,
 		UNIQUE (folder_id, uid)
 	);
+	CREATE INDEX messages_unindexed ON messages (id) WHERE indexed = 0;
 	CREATE INDEX messages_date ON messages (date, id);
 	CREATE INDEX messages_folder_date ON messages (folder_id, date, id);
 	CREATE INDEX messages_message_id ON messages (message_id_tag);

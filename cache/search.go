@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -27,8 +28,20 @@ func (s *Store) Search(q Query) ([]Summary, error) {
 		if err != nil {
 			return err
 		}
-		query, args := buildSearch(keys, &q, conds)
-		ids, err := selectIDs(tx, query, args)
+		if len(conds) > 0 {
+			if err := flushIndex(tx, keys, 1); err != nil {
+				return err
+			}
+		}
+		var ids []int64
+		if len(conds) > 0 && conds[0].prefix {
+			ids, err = searchByPrefix(tx, keys, &q, conds)
+		} else {
+			query, args := buildSearch(keys, &q, conds, q.Offset, q.Limit)
+			var hits []hit
+			hits, err = selectHits(tx, query, args)
+			ids = hitIDs(hits)
+		}
 		if err != nil {
 			return err
 		}
@@ -44,7 +57,7 @@ func (s *Store) Search(q Query) ([]Summary, error) {
 // other conditions by primary key. A prefix condition expands to the word
 // tags of the prefix dictionary. Without text filters it walks the date
 // index of messages.
-func buildSearch(keys sealer, q *Query, conds []condition) (string, []any) {
+func buildSearch(keys sealer, q *Query, conds []condition, offset, limit int) (string, []any) {
 	var (
 		b     strings.Builder
 		where []string
@@ -53,7 +66,7 @@ func buildSearch(keys sealer, q *Query, conds []condition) (string, []any) {
 	dateCol, idCol := "m.date", "m.id"
 	if len(conds) > 0 {
 		dateCol, idCol = "t0.date", "t0.message"
-		b.WriteString("SELECT t0.message FROM terms t0 JOIN messages m ON m.id = t0.message")
+		b.WriteString("SELECT t0.message, t0.date FROM terms t0 JOIN messages m ON m.id = t0.message")
 		where = append(where, "t0.tag "+tagMatch(conds[0]))
 		args = append(args, conds[0].tag)
 		for _, c := range conds[1:] {
@@ -61,7 +74,7 @@ func buildSearch(keys sealer, q *Query, conds []condition) (string, []any) {
 			args = append(args, c.tag)
 		}
 	} else {
-		b.WriteString("SELECT m.id FROM messages m")
+		b.WriteString("SELECT m.id, m.date FROM messages m")
 	}
 
 	switch {
@@ -92,18 +105,124 @@ func buildSearch(keys sealer, q *Query, conds []condition) (string, []any) {
 		b.WriteString(" WHERE ")
 		b.WriteString(strings.Join(where, " AND "))
 	}
-	if len(conds) > 0 && conds[0].prefix {
-		// Several words of one message can share the prefix.
-		b.WriteString(" GROUP BY t0.date, t0.message")
-	}
 	fmt.Fprintf(&b, " ORDER BY %s DESC, %s DESC", dateCol, idCol)
-	limit := q.Limit
 	if limit == 0 {
 		limit = -1 // SQLite: no limit
 	}
 	b.WriteString(" LIMIT ? OFFSET ?")
-	args = append(args, limit, q.Offset)
+	args = append(args, limit, offset)
 	return b.String(), args
+}
+
+// searchByPrefix runs a query whose text filters are all prefixes. One
+// query over every word of the prefix at once would have to sort all
+// their rows, so it runs the query once per word of the first prefix,
+// each stopping after offset+limit rows in date order, and merges.
+func searchByPrefix(tx *sql.Tx, keys sealer, q *Query, conds []condition) ([]int64, error) {
+	words, err := selectTags(tx, `SELECT word_tag FROM prefixes WHERE prefix_tag = ?`, conds[0].tag)
+	if err != nil {
+		return nil, err
+	}
+	perWord := 0
+	if q.Limit > 0 {
+		perWord = q.Offset + q.Limit
+	}
+	driver := append([]condition{{}}, conds[1:]...)
+	query, args := buildSearch(keys, q, driver, 0, perWord)
+	stmt, err := tx.Prepare(query)
+	if err != nil {
+		return nil, fmt.Errorf("cache: search: %w", err)
+	}
+	defer stmt.Close()
+
+	seen := make(map[int64]bool)
+	var hits []hit
+	for _, word := range words {
+		args[0] = word
+		rows, err := stmt.Query(args...)
+		if err != nil {
+			return nil, fmt.Errorf("cache: search: %w", err)
+		}
+		found, err := scanHits(rows)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range found {
+			if !seen[h.id] {
+				seen[h.id] = true
+				hits = append(hits, h)
+			}
+		}
+	}
+	slices.SortFunc(hits, func(a, b hit) int {
+		if a.date != b.date {
+			return cmpInt64(b.date, a.date)
+		}
+		return cmpInt64(b.id, a.id)
+	})
+	if q.Offset >= len(hits) {
+		return nil, nil
+	}
+	hits = hits[q.Offset:]
+	if q.Limit > 0 && len(hits) > q.Limit {
+		hits = hits[:q.Limit]
+	}
+	return hitIDs(hits), nil
+}
+
+// hit is one matching message and its date, the sort key of results.
+type hit struct{ id, date int64 }
+
+func hitIDs(hits []hit) []int64 {
+	ids := make([]int64, len(hits))
+	for i, h := range hits {
+		ids[i] = h.id
+	}
+	return ids
+}
+
+func selectHits(tx *sql.Tx, query string, args []any) ([]hit, error) {
+	rows, err := tx.Query(query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("cache: search: %w", err)
+	}
+	return scanHits(rows)
+}
+
+func scanHits(rows *sql.Rows) ([]hit, error) {
+	defer rows.Close()
+	var hits []hit
+	for rows.Next() {
+		var h hit
+		if err := rows.Scan(&h.id, &h.date); err != nil {
+			return nil, fmt.Errorf("cache: search: %w", err)
+		}
+		hits = append(hits, h)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("cache: search: %w", err)
+	}
+	return hits, nil
+}
+
+func selectTags(tx *sql.Tx, query string, args ...any) ([]int64, error) {
+	rows, err := tx.Query(query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("cache: search: %w", err)
+	}
+	defer rows.Close()
+	var tags []int64
+	for rows.Next() {
+		var t int64
+		if err := rows.Scan(&t); err != nil {
+			return nil, fmt.Errorf("cache: search: %w", err)
+		}
+		tags = append(tags, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("cache: search: %w", err)
+	}
+	return tags, nil
 }
 
 // tagMatch returns the SQL that tests a terms.tag column against c, with

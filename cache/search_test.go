@@ -44,6 +44,11 @@ func TestSearchFilters(t *testing.T) {
 		{"two words no match", Query{Words: []string{"night", "potassium"}}, nil},
 		{"prefix", Query{Prefixes: []string{"pota"}}, []int64{ids[1], ids[0]}},
 		{"prefix long", Query{Prefixes: []string{"rotation"}}, []int64{ids[2]}},
+		{"prefix page", Query{Prefixes: []string{"pot"}, Offset: 1, Limit: 1}, []int64{ids[0]}},
+		{"prefix past the end", Query{Prefixes: []string{"pot"}, Offset: 5}, nil},
+		{"prefix of many words", Query{Prefixes: []string{"re" + "s"}}, []int64{ids[1], ids[0]}},
+		{"two prefixes", Query{Prefixes: []string{"rota", "nigh"}}, []int64{ids[2]}},
+		{"prefix with folder", Query{Prefixes: []string{"pot"}, Folder: "Archive"}, nil},
 		{"prefix whole short word", Query{Prefixes: []string{"rota"}}, []int64{ids[2]}},
 		{"sender address", Query{From: "ann@clinic.example"}, []int64{ids[0]}},
 		{"sender address mixed case", Query{From: "Ann@Clinic.Example"}, []int64{ids[0]}},
@@ -127,5 +132,40 @@ func TestIndexText(t *testing.T) {
 	}
 	if err := s.IndexText(id, "x"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("IndexText of a deleted message: %v", err)
+	}
+}
+
+func TestIndexFlushes(t *testing.T) {
+	s := newTestStore(t)
+	pending := func() int {
+		var n int
+		s.db.QueryRow(`SELECT count(*) FROM messages WHERE indexed = 0`).Scan(&n)
+		return n
+	}
+	mustPut(t, s, &Message{Account: "a", Folder: "INBOX", UID: 1, Raw: buildMail(mailOptions{Subject: "waiting"})})
+	if pending() != 1 {
+		t.Fatalf("pending = %d after one store, expected 1", pending())
+	}
+	if res, err := s.Search(Query{Words: []string{"waiting"}}); err != nil || len(res) != 1 {
+		t.Fatalf("a pending message is not searchable: %d hits, %v", len(res), err)
+	}
+	if pending() != 0 {
+		t.Errorf("pending = %d after a search, expected 0", pending())
+	}
+
+	batch := make([]*Message, flushThreshold)
+	for i := range batch {
+		batch[i] = &Message{Account: "a", Folder: "INBOX", UID: uint32(i + 2), Raw: []byte("Subject: batch\r\n\r\nx")}
+	}
+	if err := s.PutMessages(batch); err != nil {
+		t.Fatal(err)
+	}
+	if pending() != 0 {
+		t.Errorf("pending = %d after a batch of %d, expected a flush", pending(), flushThreshold)
+	}
+	var rows int
+	s.db.QueryRow(`SELECT count(*) FROM terms WHERE message = ?`, batch[0].ID).Scan(&rows)
+	if rows == 0 {
+		t.Errorf("flushed message has no index rows")
 	}
 }

@@ -74,6 +74,10 @@ func (s *Store) attach(path string, keys sealer) error {
 		db.Close()
 		return err
 	}
+	if err := checkSealedUnder(db, keys); err != nil {
+		db.Close()
+		return err
+	}
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -145,4 +149,42 @@ func mapSQLError(err error) error {
 		return fmt.Errorf("%w: %w", ErrDiskFull, err)
 	}
 	return err
+}
+
+// ErrForeignDatabase means the database was sealed under another data key:
+// the vault header next to it belongs to another profile.
+var ErrForeignDatabase = errors.New("cache: the database was sealed under another vault key; the vault header belongs to another profile, so restore this profile's vault.json")
+
+// checkSealedUnder opens stored records with keys. Without this check a
+// vault header copied from another profile would open the database as an
+// empty profile, because lookups by tag simply find nothing. One record
+// that opens is enough, so a single damaged record does not lock the
+// user out; it fails with its own error when it is read.
+func checkSealedUnder(db *sql.DB, keys sealer) error {
+	rows, err := db.Query(`SELECT id, key FROM records ORDER BY id LIMIT 8`)
+	if err != nil {
+		return fmt.Errorf("cache: read records: %w", err)
+	}
+	defer rows.Close()
+	seen := 0
+	for rows.Next() {
+		var (
+			id     int64
+			sealed []byte
+		)
+		if err := rows.Scan(&id, &sealed); err != nil {
+			return fmt.Errorf("cache: read records: %w", err)
+		}
+		seen++
+		if _, err := keys.open("records", "key", rowKey(id), sealed); err == nil {
+			return nil
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("cache: read records: %w", err)
+	}
+	if seen == 0 {
+		return nil
+	}
+	return ErrForeignDatabase
 }

@@ -375,3 +375,22 @@ func TestLockedStoreRejectsCalls(t *testing.T) {
 		t.Errorf("the same store does not work after unlock: %v", err)
 	}
 }
+
+func TestReadLogCallbackMayWrite(t *testing.T) {
+	v, _ := newTestVault(t)
+	s := v.Store()
+	s.AppendLog("audit", []byte("one"))
+	err := s.ReadLog("audit", 1, func(seq int64, _ []byte) error {
+		// A lock waiting here must not deadlock with a store call from fn.
+		go v.Lock()
+		time.Sleep(10 * time.Millisecond)
+		_, err := s.AppendLog("other", []byte("x"))
+		if err != nil && !errors.Is(err, ErrLocked) {
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -66,8 +66,10 @@ type Options struct {
 	// Keyring holds the device secret; nil means SystemKeyring{}.
 	Keyring Keyring
 	// KDF is used when the vault is created and when its passphrase
-	// changes; a zero value means DefaultKDF. Unlock always uses the
-	// parameters stored in the header.
+	// changes, and a zero value means DefaultKDF. Unlock always uses the
+	// parameters stored in the header. Values below DefaultKDF are
+	// accepted so tests stay fast; production callers pass DefaultKDF or
+	// the higher values policy sets.
 	KDF KDFParams
 	// AllowPassphraseOnly permits ModePassphraseOnly. Policy decides it.
 	AllowPassphraseOnly bool

@@ -169,9 +169,10 @@ func (c *Client) Contacts() ([]compose.Contact, error) {
 // up the review.
 const discoveryTimeout = 5 * time.Second
 
-// discoverRecipients looks up OpenPGP keys for recipients that have none,
-// in the sources the policy allows. Keys found are bound on first use.
-// Failures leave the recipient without a key, which the review shows.
+// discoverRecipients looks up OpenPGP keys and S/MIME certificates for
+// recipients that have none, in the sources the policy allows. Keys found
+// are bound on first use. Failures leave the recipient without a key,
+// which the review shows.
 func (c *Client) discoverRecipients(s *session, d *compose.Draft) {
 	if c.opts.NoDiscovery {
 		return
@@ -179,12 +180,19 @@ func (c *Client) discoverRecipients(s *session, d *compose.Draft) {
 	sources := c.policy.Settings().KeyDiscovery.Sources
 	useWKD := slices.Contains(sources, "wkd")
 	useVKS := slices.Contains(sources, "keyserver")
-	if !useWKD && !useVKS {
+	directory := c.ldapDirectory(s)
+	if !useWKD && !useVKS && directory == nil {
 		return
 	}
 	client := c.httpClient()
 	for _, a := range slices.Concat(d.To, d.Cc, d.Bcc) {
 		addr := strings.ToLower(a.Address)
+		if directory != nil && c.discoverCertificate(s, directory, addr) != nil {
+			directory = nil
+		}
+		if !useWKD && !useVKS {
+			continue
+		}
 		if _, err := s.trust.Lookup(crypto.SchemeOpenPGP, addr); err == nil {
 			continue
 		}

@@ -33,6 +33,7 @@ type KeyInfo struct {
 type keyCache struct {
 	mu         sync.Mutex
 	loaded     bool
+	closed     bool // set by wipe; a closed cache never loads again
 	pgpKeys    []*pgp.Key
 	identities []*smime.Identity
 }
@@ -48,6 +49,7 @@ func (k *keyCache) wipe() {
 	// NOTE: Go's crypto/rsa and crypto/ecdsa keys cannot be zeroed in
 	// place; dropping them leaves them to the garbage collector.
 	k.pgpKeys, k.identities, k.loaded = nil, nil, false
+	k.closed = true
 }
 
 // storedIdentity is how an S/MIME identity is kept in a sealed record:
@@ -61,6 +63,9 @@ type storedIdentity struct {
 func (s *session) load() error {
 	s.keys.mu.Lock()
 	defer s.keys.mu.Unlock()
+	if s.keys.closed {
+		return ErrLocked
+	}
 	if s.keys.loaded {
 		return nil
 	}

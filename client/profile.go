@@ -292,9 +292,14 @@ func (c *Client) Lock(reason string) error {
 	c.mu.Unlock()
 	if s != nil {
 		s.trail.Append(audit.VaultLocked(reason))
+	}
+	// The vault locks before the keys are wiped, so a call still running
+	// cannot load them again from an open store.
+	err := c.vault.Lock()
+	if s != nil {
 		s.keys.wipe()
 	}
-	return c.vault.Lock()
+	return err
 }
 
 // ChangePassphrase rewraps the data key under a new passphrase.

@@ -53,7 +53,7 @@ func (c *Client) OpenMessage(id int64) (*Opened, error) {
 	}
 	c.learnKeys(s, msg, harvested)
 
-	messageID := msg.Outer.Get("Message-Id")
+	messageID := auditableMessageID(msg.Outer.Get("Message-Id"))
 	c.record(audit.MessageOpened(m.Account, messageID))
 	if msg.Encryption != crypto.CoverageNone {
 		c.record(audit.MessageDecrypted(m.Account, messageID, schemeName(firstScheme(msg.Root))))
@@ -139,23 +139,17 @@ func (c *Client) keyRing(s *session) (*pgp.KeyRing, error) {
 		if b.Scheme != crypto.SchemeOpenPGP {
 			continue
 		}
-		for _, pub := range [][]byte{b.Public, pendingPublic(b)} {
-			if len(pub) == 0 {
-				continue
-			}
-			if k, err := pgp.ReadKey(pub); err == nil {
-				ring.Add(k)
-			}
+		// A pending key (seen but not accepted) must not verify
+		// signatures, or a forged Autocrypt header could make its
+		// sender's mail look signed.
+		if len(b.Public) == 0 {
+			continue
+		}
+		if k, err := pgp.ReadKey(b.Public); err == nil {
+			ring.Add(k)
 		}
 	}
 	return ring, nil
-}
-
-func pendingPublic(b crypto.Binding) []byte {
-	if b.Pending == nil {
-		return nil
-	}
-	return b.Pending.Public
 }
 
 func (c *Client) knownCertificates(s *session) ([]*x509.Certificate, error) {
@@ -239,6 +233,16 @@ func (c *Client) learnKeys(s *session, msg *crypto.Message, certs []*x509.Certif
 		return
 	}
 	s.trust.Observe(crypto.SchemeOpenPGP, from, crypto.Candidate{Fingerprint: key.Fingerprint, Public: key.Public, Source: "autocrypt"})
+}
+
+// auditableMessageID returns id when the audit trail accepts it, and ""
+// otherwise: a sender controls the Message-ID, and an odd one must not
+// keep the opening of the message out of the trail.
+func auditableMessageID(id string) string {
+	if audit.MessageOpened("", id).Validate() != nil {
+		return ""
+	}
+	return id
 }
 
 // outerFrom returns the addr-spec of the message's From field, or "".

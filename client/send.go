@@ -165,7 +165,7 @@ func (c *Client) composeEnv(s *session, draft *compose.Draft) (*compose.Env, err
 	return &compose.Env{
 		Autocrypt: autocrypt,
 		Policy:    composePolicy(settings),
-		Scanner:   phiScanner{scanner: scanner, attachments: settings.PHI.Detectors.Attachments},
+		Scanner:   phiScanner{scanner: scanner},
 		Keys:      keyDirectory{c: c, s: s},
 		Protector: protector{c: c, s: s},
 		Consents:  consentRegistry{s: s},
@@ -232,31 +232,41 @@ func phiAction(name string) compose.PHIAction {
 	return compose.ActionBlock
 }
 
+// phiConfig maps the policy's PHI settings. The review's actions come
+// from composePolicy, so the scanner's own action map is left at its
+// defaults.
 func phiConfig(s policy.Settings) phi.Config {
-	// NOTE: the policy's per-group detector switches (identifiers,
-	// clinical, sensitive) are not applied yet; every detector runs,
-	// which can only add findings.
-	return phi.Config{MRNPatterns: s.PHI.MRNPatterns}
+	d := s.PHI.Detectors
+	return phi.Config{
+		MRNPatterns:        s.PHI.MRNPatterns,
+		DisableIdentifiers: !d.Identifiers,
+		DisableClinical:    !d.Clinical,
+		DisableSensitive:   !d.Sensitive,
+		SkipAttachments:    !d.Attachments,
+	}
 }
 
 // phiScanner adapts phi.Scanner to compose.PHIScanner.
 type phiScanner struct {
-	scanner     *phi.Scanner
-	attachments bool
+	scanner *phi.Scanner
 }
 
 func (p phiScanner) Scan(doc compose.PHIDocument) (compose.PHIReport, error) {
 	d := phi.Document{Subject: doc.Subject, Body: doc.Body}
-	if p.attachments {
-		for _, a := range doc.Attachments {
-			d.Attachments = append(d.Attachments, phi.Attachment{Name: a.Name, ContentType: a.ContentType, Data: a.Data})
-		}
+	for _, a := range doc.Attachments {
+		d.Attachments = append(d.Attachments, phi.Attachment{Name: a.Name, ContentType: a.ContentType, Data: a.Data})
 	}
 	r := p.scanner.Scan(d)
 	out := compose.PHIReport{Level: sensitivity(r.Level)}
 	for _, f := range r.Findings {
+		kind := string(f.Kind)
+		if f.Category.Special() {
+			// The review names special categories ("mental-health"), which
+			// carry their own legal rules, rather than the matched term.
+			kind = string(f.Category)
+		}
 		out.Findings = append(out.Findings, compose.PHIFinding{
-			Kind:       string(f.Kind),
+			Kind:       kind,
 			Location:   location(f.Field),
 			Attachment: f.Attachment,
 			Offset:     f.Start,
@@ -486,11 +496,9 @@ func (c *Client) RecordConsent(accountID, address, recordedBy string, expires ti
 	if err := s.store.PutRecord(consentKind, addr, raw); err != nil {
 		return err
 	}
-	scope := "until revoked"
-	if !expires.IsZero() {
-		scope = "until " + expires.UTC().Format(time.DateOnly)
-	}
-	c.record(audit.ConsentRecorded(accountID, addr, scope))
+	// The expiry stays in the sealed consent record; the trail records
+	// what was consented to.
+	c.record(audit.ConsentRecorded(accountID, addr, "plain-mail"))
 	return nil
 }
 

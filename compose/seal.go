@@ -64,15 +64,23 @@ type Sealed struct {
 // alone, consented plain recipients together, and every Bcc recipient
 // alone so that nobody learns who else received it in Bcc.
 func Seal(d *Draft, report *Report, answers Answers, env *Env) (*Sealed, error) {
-	if err := checkAnswers(d, report, answers); err != nil {
-		return nil, err
+	if d.Hash() != report.DraftHash {
+		return nil, ErrDraftChanged
 	}
+	// The caller's report may have been edited after Review: its exported
+	// fields are not covered by the digest stored in it. Everything below
+	// is decided from a fresh review, and the caller's report only has to
+	// match it.
 	fresh, err := Review(d, env)
 	if err != nil {
 		return nil, err
 	}
-	if fresh.digest != report.digest {
+	if fresh.digest != report.digest || report.computeDigest() != report.digest {
 		return nil, ErrReviewStale
+	}
+	report = fresh
+	if err := checkAnswers(d, report, answers); err != nil {
+		return nil, err
 	}
 	if env.Protector == nil {
 		return nil, fmt.Errorf("compose: no Protector configured; the client cannot encrypt")

@@ -124,7 +124,7 @@ func (r Reader) Open(raw []byte) (*Message, error) {
 		return nil, err
 	}
 	w := &walker{r: &Reader{OpenPGP: r.OpenPGP, SMIME: r.SMIME, InlinePGP: r.InlinePGP, Limits: lim}}
-	root := w.walk(raw, PartStatus{}, 0, false)
+	root := w.walk(raw, PartStatus{}, 0, false, true)
 
 	m := &Message{Outer: outer, Header: outer.Copy(), Root: root, Problems: w.problems}
 	if w.protected != nil && w.protAuth {
@@ -165,13 +165,16 @@ func (m *Message) checkSigners() {
 	visit(m.Root)
 }
 
+// coverage counts a part as signed only when a good signature by the
+// sender covers it: a valid signature by somebody else does not make the
+// message signed by its sender.
 func coverage(leaves []*Part) (enc, sig Coverage) {
 	var nEnc, nSig int
 	for _, l := range leaves {
 		if l.Status.Encryption.Scheme != SchemeNone {
 			nEnc++
 		}
-		if l.Status.Signature.State == GoodSignature {
+		if l.Status.Signature.State == GoodSignature && l.Status.Signature.MatchesFrom {
 			nSig++
 		}
 	}
@@ -208,7 +211,11 @@ func (w *walker) fail(p *Part, err error) *Part {
 	return p
 }
 
-func (w *walker) walk(entity []byte, st PartStatus, depth int, payloadRoot bool) *Part {
+// walk opens entity. payloadRoot marks the inner entity of a
+// cryptographic layer; rootChain marks an entity reached from the message
+// root through cryptographic layers only, the one place where protected
+// headers speak for the whole message.
+func (w *walker) walk(entity []byte, st PartStatus, depth int, payloadRoot, rootChain bool) *Part {
 	w.parts++
 	h, body, err := splitEntity(entity)
 	if err != nil {
@@ -225,14 +232,14 @@ func (w *walker) walk(entity []byte, st PartStatus, depth int, payloadRoot bool)
 		return w.fail(p, fmt.Errorf("crypto: more than %d MIME parts", w.r.Limits.MaxParts))
 	}
 
-	if payloadRoot && isProtectedPayload(params) && w.protected == nil {
+	if payloadRoot && rootChain && isProtectedPayload(params) && w.protected == nil {
 		ph := protectedHeader(h)
 		w.protected = &ph
 		w.protAuth = st.Encryption.Scheme != SchemeNone || st.Signature.State == GoodSignature
 	}
 
 	if scheme, opener := w.schemeFor(t, params, p.Filename, body); scheme != SchemeNone {
-		return w.openLayer(p, opener, entity, st, depth)
+		return w.openLayer(p, opener, entity, st, depth, rootChain)
 	}
 
 	if strings.HasPrefix(t, "multipart/") {
@@ -241,8 +248,8 @@ func (w *walker) walk(entity []byte, st PartStatus, depth int, payloadRoot bool)
 			return w.fail(p, err)
 		}
 		for i, c := range children {
-			child := w.walk(c, st, depth+1, false)
-			if i == 0 && payloadRoot && isLegacyDisplay(child.MediaType, child.Params) {
+			child := w.walk(c, st, depth+1, false, false)
+			if i == 0 && payloadRoot && rootChain && isLegacyDisplay(child.MediaType, child.Params) {
 				child.Hidden = true
 			}
 			p.Children = append(p.Children, child)
@@ -258,7 +265,7 @@ func (w *walker) schemeFor(t string, params map[string]string, name string, body
 	switch {
 	case t == "multipart/encrypted" && protocol == "application/pgp-encrypted",
 		t == "multipart/signed" && protocol == "application/pgp-signature",
-		t == "multipart/mixed" && looksLikeMangledPGP(body):
+		t == "multipart/mixed" && looksLikeMangledPGP(body, params["boundary"]):
 		return SchemeOpenPGP, w.r.OpenPGP
 	case t == "multipart/signed" && (protocol == "application/pkcs7-signature" || protocol == "application/x-pkcs7-signature"),
 		t == "application/pkcs7-mime", t == "application/x-pkcs7-mime",
@@ -269,14 +276,40 @@ func (w *walker) schemeFor(t string, params map[string]string, name string, body
 }
 
 // looksLikeMangledPGP recognises PGP/MIME that Microsoft Exchange turned
-// into multipart/mixed: an application/pgp-encrypted version part next to
-// the encrypted data.
-func looksLikeMangledPGP(body []byte) bool {
-	return bytes.Contains(body, []byte("application/pgp-encrypted")) &&
-		bytes.Contains(body, []byte("-----BEGIN PGP MESSAGE-----"))
+// into multipart/mixed: an optional empty text/plain part, then the
+// application/pgp-encrypted version part and the encrypted data as the
+// only other children. A forwarded encrypted message with text around it
+// does not have that shape and stays a plain multipart.
+func looksLikeMangledPGP(body []byte, boundary string) bool {
+	if !bytes.Contains(body, []byte("application/pgp-encrypted")) {
+		return false
+	}
+	children, err := splitMultipart(body, boundary, 4)
+	if err != nil {
+		return false
+	}
+	if len(children) == 3 {
+		h, rest, err := splitEntity(children[0])
+		if t, _ := mediaType(h); err != nil || t != "text/plain" || len(bytes.TrimSpace(rest)) != 0 {
+			return false
+		}
+		children = children[1:]
+	}
+	if len(children) != 2 {
+		return false
+	}
+	h0, _, err0 := splitEntity(children[0])
+	h1, data, err1 := splitEntity(children[1])
+	if err0 != nil || err1 != nil {
+		return false
+	}
+	t0, _ := mediaType(h0)
+	t1, _ := mediaType(h1)
+	return t0 == "application/pgp-encrypted" && t1 == "application/octet-stream" &&
+		bytes.Contains(data, []byte("-----BEGIN PGP MESSAGE-----"))
 }
 
-func (w *walker) openLayer(p *Part, opener EntityOpener, entity []byte, st PartStatus, depth int) *Part {
+func (w *walker) openLayer(p *Part, opener EntityOpener, entity []byte, st PartStatus, depth int, rootChain bool) *Part {
 	if opener == nil {
 		return w.fail(p, errNoScheme)
 	}
@@ -285,7 +318,7 @@ func (w *walker) openLayer(p *Part, opener EntityOpener, entity []byte, st PartS
 		return w.fail(p, err)
 	}
 	inner := combine(st, layer.Status)
-	return w.walk(layer.Entity, inner, depth+1, true)
+	return w.walk(layer.Entity, inner, depth+1, true, rootChain)
 }
 
 // combine stacks the status of an inner layer on the status of the

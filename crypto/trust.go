@@ -107,6 +107,11 @@ func (d *Directory) Lookup(scheme Scheme, address string) (Binding, error) {
 	if err := json.Unmarshal(raw, &b); err != nil {
 		return Binding{}, fmt.Errorf("crypto: invalid trust record for %s: %w", address, err)
 	}
+	// A record moved to another address's key (by editing the database)
+	// must not bind that address to a stranger's key.
+	if b.Address != strings.ToLower(address) || b.Scheme != scheme {
+		return Binding{}, fmt.Errorf("crypto: trust record for %s names %s: the profile was tampered with", address, b.Address)
+	}
 	return b, nil
 }
 
@@ -144,8 +149,11 @@ func (d *Directory) Observe(scheme Scheme, address string, c Candidate) (Observa
 
 	if b.Fingerprint == c.Fingerprint {
 		b.LastSeen = now
-		if len(c.Public) > 0 {
-			// A refreshed copy can carry new signatures or a later expiry.
+		// NOTE: the stored copy is kept even when the observed one carries
+		// newer signatures. An unauthenticated copy (a forged Autocrypt
+		// header) could otherwise drop a revocation; refreshing a key
+		// needs a merge of its signatures, which is not built yet.
+		if len(b.Public) == 0 {
 			b.Public = c.Public
 		}
 		return Known, d.put(b)

@@ -66,6 +66,8 @@ func TestSSN(t *testing.T) {
 		{"SSN 524713309.", KindSSN, "524713309"},
 		{"899-99-9999", KindSSN, "899-99-9999"},
 		{"001-01-0001", KindSSN, "001-01-0001"},
+		{"SSN 665-99-9999", KindSSN, "665-99-9999"},
+		{"SSN 667-01-0001", KindSSN, "667-01-0001"},
 		// Invalid by the SSA rules.
 		{"SSN 000-12-3456", "", ""},
 		{"SSN 666-12-3456", "", ""},
@@ -114,6 +116,10 @@ func TestNPI(t *testing.T) {
 		{"NPI 1234567893", KindNPI, "1234567893"},
 		{"npi: 1245319599", KindNPI, "1245319599"},
 		{"provider 1234567893 signed", KindNPI, "1234567893"},
+		// Check digit 0, and doubled digits above 9 (9*2 = 18 counts 9).
+		{"NPI 1000000020", KindNPI, "1000000020"},
+		{"NPI 2999999909", KindNPI, "2999999909"},
+		{"NPI 2999999908", "", ""},
 		// Check digit off by one, and a valid check digit not starting
 		// with 1 or 2 outside an NPI cue.
 		{"NPI 1234567894", "", ""},
@@ -127,6 +133,10 @@ func TestDEA(t *testing.T) {
 		{"DEA AB1234563", KindDEA, "AB1234563"},
 		{"DEA BJ6125341", KindDEA, "BJ6125341"},
 		{"DEA A91234563", KindDEA, "A91234563"},
+		// Sum 81 gives check digit 1, and an all-zero number check digit 0.
+		{"DEA FM9999991", KindDEA, "FM9999991"},
+		{"DEA FM0000000", KindDEA, "FM0000000"},
+		{"DEA FM9999999", "", ""},
 		// Wrong check digit, unknown registrant type, lower case.
 		{"DEA AB1234564", "", ""},
 		{"DEA IB1234563", "", ""},

@@ -59,8 +59,8 @@ type keywordTable struct {
 	filter  [filterBits / 64]uint64
 }
 
-// filterBits sizes the filter; with about a thousand first words, about
-// one word in sixty that is not a keyword still reaches the map.
+// filterBits sizes the filter. With about 500 first words, fewer than one
+// word in a hundred that is not a keyword still reaches the map.
 const filterBits = 1 << 16
 
 // wordHash is FNV-1a over the lower-case bytes of a word.

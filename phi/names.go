@@ -42,8 +42,8 @@ func init() {
 
 // titleName reads the name after a title or label such as "Patient:",
 // "Pt", "Mrs." or "Name:" spanning [start, end), and returns where
-// scanning continues. A name is one to three capitalized words, with
-// middle initials, or "LAST, First".
+// scanning continues. A name is up to four capitalized words and middle
+// initials, or "LAST, First".
 func (t *textScan) titleName(start, end int) int {
 	s := t.text
 	title := s[start:end]

@@ -2,7 +2,10 @@ package phi
 
 import (
 	"fmt"
+	"mime"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"securemail/phi/extract"
 )
@@ -53,7 +56,7 @@ type Report struct {
 	// travels unencrypted with most methods and needs its own prompt.
 	SubjectHasPHI bool `json:"subject_has_phi"`
 	// Unscanned lists the indexes of attachments whose text could not be
-	// read; each also has a KindUnscanned finding.
+	// read, in whole or in part. Each also has a KindUnscanned finding.
 	Unscanned []int `json:"unscanned,omitempty"`
 }
 
@@ -85,7 +88,7 @@ func (s *Scanner) Scan(doc Document) *Report {
 		if f.Field == FieldSubject {
 			r.SubjectHasPHI = true
 		}
-		if f.Kind == KindUnscanned {
+		if f.Kind == KindUnscanned && !slices.Contains(r.Unscanned, f.Attachment) {
 			r.Unscanned = append(r.Unscanned, f.Attachment)
 		}
 	}
@@ -105,19 +108,81 @@ func (r *Report) add(fs []Finding) {
 }
 
 func (s *Scanner) scanAttachment(a Attachment, index int) []Finding {
-	limits := extract.Limits{MaxInput: s.cfg.maxAttBytes, MaxText: s.cfg.maxTextBytes}
-	text, err := "", a.DecodeErr
-	if err == nil {
-		text, err = extract.Text(a.Name, a.ContentType, a.Data, limits)
-	}
+	var unreadable []error
+	text, err := s.attachmentText(a, 0, &unreadable)
 	if err != nil {
-		f := Finding{Kind: KindUnscanned, Category: CategoryUnscanned, Field: FieldAttachment, Attachment: index}
-		f.Excerpt = "Attachment " + fmt.Sprint(index+1) + " (" + extensionOf(a.Name) + ")"
-		f.Explanation = "This attachment could not be scanned for PHI (" + err.Error() +
-			"). Check it yourself before sending, or send it as plain text, HTML, PDF or DOCX."
-		return []Finding{f}
+		return []Finding{unscannedFinding(a, index, err)}
 	}
-	return s.scanText(text, FieldAttachment, index)
+	out := s.scanText(text, FieldAttachment, index)
+	for _, err := range unreadable {
+		out = append(out, unscannedFinding(a, index, err))
+	}
+	return out
+}
+
+func unscannedFinding(a Attachment, index int, err error) Finding {
+	f := Finding{Kind: KindUnscanned, Category: CategoryUnscanned, Field: FieldAttachment, Attachment: index}
+	f.Excerpt = "Attachment " + fmt.Sprint(index+1) + " (" + extensionOf(a.Name) + ")"
+	f.Explanation = "This attachment could not be scanned for PHI (" + err.Error() +
+		"). Check it yourself before sending, or send it as plain text, HTML, PDF or DOCX."
+	return f
+}
+
+// maxMessageDepth caps how deep attached messages are opened: a forward
+// of a forward of a message.
+const maxMessageDepth = 3
+
+// attachmentText returns the text of an attachment. An attached message
+// (message/rfc822 or *.eml) gives its subject, body and the text of its
+// own attachments, one after another, so that a forwarded message is
+// scanned whole. A part of it that cannot be read is added to unreadable
+// and the rest is still returned.
+func (s *Scanner) attachmentText(a Attachment, depth int, unreadable *[]error) (string, error) {
+	if a.DecodeErr != nil {
+		return "", a.DecodeErr
+	}
+	if !isMessage(a) {
+		limits := extract.Limits{MaxInput: s.cfg.maxAttBytes, MaxText: s.cfg.maxTextBytes}
+		return extract.Text(a.Name, a.ContentType, a.Data, limits)
+	}
+
+	if depth == maxMessageDepth {
+		return "", fmt.Errorf("attached messages are nested more than %d deep", maxMessageDepth)
+	}
+	if int64(len(a.Data)) > s.cfg.maxAttBytes {
+		return "", fmt.Errorf("%w: %d bytes is over the limit of %d bytes", extract.ErrTooLarge, len(a.Data), s.cfg.maxAttBytes)
+	}
+	doc, err := DocumentFromMessage(a.Data)
+	if err != nil {
+		return "", err
+	}
+
+	var b strings.Builder
+	b.WriteString(doc.Subject)
+	b.WriteString("\n")
+	b.WriteString(doc.Body)
+	for k, inner := range doc.Attachments {
+		b.WriteString("\n")
+		b.WriteString(inner.Name)
+		b.WriteString("\n")
+		text, err := s.attachmentText(inner, depth+1, unreadable)
+		if err != nil {
+			*unreadable = append(*unreadable, fmt.Errorf("part %d of the attached message: %w", k+1, err))
+			continue
+		}
+		b.WriteString(text)
+		if b.Len() > s.cfg.maxTextBytes {
+			return "", fmt.Errorf("%w: the attached message's text is over the limit of %d bytes", extract.ErrTooLarge, s.cfg.maxTextBytes)
+		}
+	}
+	return b.String(), nil
+}
+
+func isMessage(a Attachment) bool {
+	if mediaType, _, err := mime.ParseMediaType(a.ContentType); err == nil && mediaType == "message/rfc822" {
+		return true
+	}
+	return strings.EqualFold(filepath.Ext(a.Name), ".eml")
 }
 
 func extensionOf(name string) string {

@@ -481,3 +481,27 @@ func TestConcurrentScans(t *testing.T) {
 		}
 	}
 }
+
+func TestAttachedMessageScanned(t *testing.T) {
+	s := mustScanner(t, phi.Config{})
+	doc := phi.Document{Body: "FYI, see below.", Attachments: []phi.Attachment{
+		{Name: "fwd.eml", ContentType: "message/rfc822", Data: []byte(testMessage)},
+	}}
+	r := s.Scan(doc)
+	counts := kindsOf(r.Findings)
+	for _, kind := range []phi.Kind{phi.KindMRN, phi.KindSSN, phi.KindFax} {
+		if counts[kind] != 1 {
+			t.Errorf("%d %s findings in the attached message, want 1 (all: %v)", counts[kind], kind, counts)
+		}
+	}
+	// The inner labs.pdf is not a PDF: that part is unscanned, the rest
+	// of the message is still scanned.
+	if counts[phi.KindUnscanned] != 1 || len(r.Unscanned) != 1 {
+		t.Errorf("%d unscanned findings, Unscanned = %v, want one for labs.pdf", counts[phi.KindUnscanned], r.Unscanned)
+	}
+	for _, f := range r.Findings {
+		if f.Kind == phi.KindUnscanned && !strings.Contains(f.Explanation, "part 1 of the attached message") {
+			t.Errorf("explanation %q does not name the part", f.Explanation)
+		}
+	}
+}

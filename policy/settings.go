@@ -77,8 +77,19 @@ type OAuthClient struct {
 // KeyDiscoverySettings name the places where recipient public keys are
 // looked up.
 type KeyDiscoverySettings struct {
-	Sources    []string `json:"sources" enum:"wkd|keyserver|ldap|autocrypt" doc:"Where recipient keys are searched: wkd (the recipient domain's Web Key Directory), keyserver, ldap, autocrypt (headers of received mail)."`
-	KeyServers []string `json:"keyServers" doc:"HKPS key server URLs used when sources contains keyserver."`
+	Sources    []string     `json:"sources" enum:"wkd|keyserver|ldap|autocrypt" doc:"Where recipient keys are searched: wkd (the recipient domain's Web Key Directory), keyserver, ldap, autocrypt (headers of received mail)."`
+	KeyServers []string     `json:"keyServers" doc:"HKPS key server URLs used when sources contains keyserver."`
+	LDAP       LDAPSettings `json:"ldap"`
+}
+
+// LDAPSettings name the directory searched for recipients' S/MIME
+// certificates when sources contains ldap. The bind password is not a
+// policy setting, because policy files and registry keys are usually
+// readable by every user of the machine.
+type LDAPSettings struct {
+	URL    string `json:"url" format:"ldap-url" doc:"Directory URL: ldaps://host[:port] for TLS from the start, or ldap://host[:port], which the client uses only after a successful StartTLS."`
+	BaseDN string `json:"baseDN" format:"dn" doc:"Distinguished name below which entries are searched by their mail attribute, for example ou=people,dc=hospital,dc=example."`
+	BindDN string `json:"bindDN" format:"dn" doc:"Distinguished name for a simple bind; empty means an anonymous search. The user enters the password in the client."`
 }
 
 // IdleLockSettings control the automatic logoff.

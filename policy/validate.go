@@ -9,10 +9,13 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/go-ldap/ldap/v3"
 )
 
 // ErrInvalid is wrapped by every error that reports an invalid policy
@@ -288,6 +291,15 @@ func checkString(n *node, s, path string, issues []Issue) []Issue {
 			issues = append(issues, Issue{Path: path, Kind: IssueInvalid,
 				Message: "expected standard base64 of at least 32 bytes, for example the output of openssl rand -base64 32"})
 		}
+	case "ldap-url":
+		if err := checkLDAPURL(s); err != nil {
+			issues = append(issues, Issue{Path: path, Kind: IssueInvalid, Message: err.Error()})
+		}
+	case "dn":
+		if _, err := ldap.ParseDN(s); err != nil {
+			issues = append(issues, Issue{Path: path, Kind: IssueInvalid,
+				Message: fmt.Sprintf("%q is not a distinguished name such as ou=people,dc=example,dc=org: %v", s, err)})
+		}
 	case "path":
 		if !filepath.IsAbs(s) && !strings.HasPrefix(s, "/") {
 			issues = append(issues, Issue{Path: path, Kind: IssueInvalid,
@@ -318,6 +330,25 @@ func checkPEMCertificates(s string) error {
 	}
 	if count == 0 || len(bytes.TrimSpace(rest)) > 0 {
 		return errors.New("expected PEM-encoded CERTIFICATE blocks only")
+	}
+	return nil
+}
+
+// checkLDAPURL accepts ldaps://host[:port] and ldap://host[:port] with
+// nothing after the host but an optional slash.
+func checkLDAPURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "ldaps" && u.Scheme != "ldap") || u.Hostname() == "" {
+		return fmt.Errorf("%q is not an LDAP URL such as ldaps://ldap.example.org or ldap://ldap.example.org:389", s)
+	}
+	if port := u.Port(); port != "" {
+		p, err := strconv.Atoi(port)
+		if err != nil || p < 1 || p > 65535 {
+			return fmt.Errorf("%q has an invalid port; use 1 to 65535", s)
+		}
+	}
+	if (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
+		return fmt.Errorf("%q has a path, query or user name; give only ldaps://host[:port] and set keyDiscovery.ldap.baseDN", s)
 	}
 	return nil
 }
@@ -393,6 +424,16 @@ func crossCheck(s Settings) []Issue {
 	if contains(s.KeyDiscovery.Sources, "keyserver") && len(s.KeyDiscovery.KeyServers) == 0 {
 		issues = append(issues, Issue{Path: "keyDiscovery.keyServers", Kind: IssueInconsistent,
 			Message: "empty, but sources contains keyserver"})
+	}
+	if contains(s.KeyDiscovery.Sources, "ldap") {
+		if s.KeyDiscovery.LDAP.URL == "" {
+			issues = append(issues, Issue{Path: "keyDiscovery.ldap.url", Kind: IssueInconsistent,
+				Message: "missing, but sources contains ldap"})
+		}
+		if s.KeyDiscovery.LDAP.BaseDN == "" {
+			issues = append(issues, Issue{Path: "keyDiscovery.ldap.baseDN", Kind: IssueInconsistent,
+				Message: "missing, but sources contains ldap"})
+		}
 	}
 	for i, p := range s.AccountPresets {
 		if p.IMAP.Host == "" || p.SMTP.Host == "" || p.IMAP.Port == 0 || p.SMTP.Port == 0 || p.IMAP.Security == "" || p.SMTP.Security == "" {

@@ -29,22 +29,30 @@ func isDocxTextPart(name string) bool {
 	return false
 }
 
-// docxText returns the text of a DOCX file. Each part is decompressed
-// through a reader capped at maxText bytes of XML, so that a small file
-// that inflates to gigabytes fails instead of exhausting memory.
+// docxText returns the text of a DOCX file. The parts are decompressed
+// through readers capped at eight times maxText bytes of XML in total, so
+// that a small file that inflates to gigabytes fails instead of
+// exhausting memory.
 func docxText(data []byte, maxText int) (string, error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return "", fmt.Errorf("%w: docx: invalid zip archive: %v", ErrCorrupt, err)
 	}
 	var body *zip.File
-	var others []*zip.File
+	var others, properties []*zip.File
+	media := 0
 	for _, f := range zr.File {
 		switch {
+		case strings.HasPrefix(f.Name, "word/media/"):
+			media++
 		case f.Name == "word/document.xml":
 			body = f
 		case isDocxTextPart(f.Name):
 			others = append(others, f)
+		case f.Name == "docProps/core.xml" || f.Name == "docProps/custom.xml":
+			// The title, subject, author and custom fields can name the
+			// patient, and travel with the file.
+			properties = append(properties, f)
 		case f.Name == "EncryptionInfo" || f.Name == "EncryptedPackage":
 			return "", fmt.Errorf("%w: docx: remove the password before attaching", ErrEncrypted)
 		}
@@ -54,19 +62,32 @@ func docxText(data []byte, maxText int) (string, error) {
 	}
 	var b strings.Builder
 	budget := maxText * 8 // XML markup outweighs the text it carries
-	for _, f := range append([]*zip.File{body}, others...) {
-		if err := docxPartText(f, &b, &budget); err != nil {
+	parts := append([]*zip.File{body}, others...)
+	bodyText := 0
+	for k, f := range append(parts, properties...) {
+		allText := k >= len(parts)
+		if err := docxPartText(f, allText, &b, &budget); err != nil {
 			return "", err
 		}
 		b.WriteByte('\n')
+		if k < len(parts) {
+			bodyText = len(strings.TrimSpace(b.String()))
+		}
 		if b.Len() > maxText {
 			return "", fmt.Errorf("%w: its text is over the limit of %d bytes", ErrTooLarge, maxText)
 		}
 	}
+	// Pictures with no text are most likely a scanned page, whose PHI
+	// cannot be read without OCR, so the file must not pass as clean.
+	if bodyText == 0 && media > 0 {
+		return "", fmt.Errorf("%w: docx has images but no text (a scanned document?)", ErrUnsupported)
+	}
 	return b.String(), nil
 }
 
-func docxPartText(f *zip.File, b *strings.Builder, budget *int) error {
+// docxPartText appends the text of one part to b: the text runs of
+// WordprocessingML, or every character data when allText is set.
+func docxPartText(f *zip.File, allText bool, b *strings.Builder, budget *int) error {
 	if *budget <= 0 {
 		return fmt.Errorf("%w: docx parts inflate past the scan limit", ErrTooLarge)
 	}
@@ -110,6 +131,9 @@ func docxPartText(f *zip.File, b *strings.Builder, budget *int) error {
 		case xml.CharData:
 			if inText {
 				b.Write(t)
+			} else if allText {
+				b.WriteByte('\n')
+				b.Write(bytes.TrimSpace(t))
 			}
 		}
 	}

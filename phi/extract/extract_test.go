@@ -76,21 +76,26 @@ func TestDetectPrefersMagicBytes(t *testing.T) {
 
 func TestHTMLText(t *testing.T) {
 	page := `<html><head><title>Note</title><style>p{color:red}</style>
-<script>var ssn = "999-00-0000";</script></head>
-<body><p>Patient:&nbsp;Aldrena&#32;Quillfeather</p><div>MRN&#58; 00482913</div>
+<script>var ssn = "524-71-3309";</script></head>
+<body><p>Patient:&nbsp;Aldrena&#32;Quillfeather</p><div class="x">MRN&#58; 00482913</div>
+<!-- DOB 03/14/1962 -->
+<input type="hidden" value="Member ID XJH48213377">
 <a href="https://portal.example.org/r?id=42">portal</a></body></html>`
 	got, err := extract.Text("note.html", "", []byte(page), testLimits)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Patient:\u00a0Aldrena Quillfeather", "MRN: 00482913", "https://portal.example.org/r?id=42"} {
+	for _, want := range []string{
+		"Patient:\u00a0Aldrena Quillfeather", "MRN: 00482913", "https://portal.example.org/r?id=42",
+		"524-71-3309", "DOB 03/14/1962", "Member ID XJH48213377",
+	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("text lacks %q:\n%s", want, got)
 		}
 	}
-	for _, unwanted := range []string{"999-00-0000", "color:red"} {
+	for _, unwanted := range []string{"color:red", "\nx\n"} {
 		if strings.Contains(got, unwanted) {
-			t.Errorf("text contains %q from a script or style:\n%s", unwanted, got)
+			t.Errorf("text contains the style %q:\n%s", unwanted, got)
 		}
 	}
 }
@@ -183,6 +188,20 @@ func zipOf(t *testing.T, files map[string]string) []byte {
 	return b.Bytes()
 }
 
+func TestDOCXProperties(t *testing.T) {
+	data := zipOf(t, map[string]string{
+		"word/document.xml": `<w:document xmlns:w="w"><w:body><w:p><w:r><w:t>Body</w:t></w:r></w:p></w:body></w:document>`,
+		"docProps/core.xml": `<cp:coreProperties xmlns:cp="c" xmlns:dc="d"><dc:title>Discharge summary, MRN 00482913</dc:title></cp:coreProperties>`,
+	})
+	got, err := extract.Text("note.docx", "", data, testLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(got, "Body") || !strings.Contains(got, "MRN 00482913") {
+		t.Errorf("text %q lacks the body or the document title", got)
+	}
+}
+
 func TestDOCXErrors(t *testing.T) {
 	bomb := `<w:document xmlns:w="w"><w:body><w:p><w:r><w:t>` +
 		strings.Repeat("A", 2<<20) + `</w:t></w:r></w:p></w:body></w:document>`
@@ -196,6 +215,10 @@ func TestDOCXErrors(t *testing.T) {
 		{"invalid xml", zipOf(t, map[string]string{"word/document.xml": "<w:document><w:t>x</w:document>"}), extract.ErrCorrupt},
 		{"encrypted", zipOf(t, map[string]string{"EncryptionInfo": "x", "word/document.xml": "<a/>"}), extract.ErrEncrypted},
 		{"inflates past limit", zipOf(t, map[string]string{"word/document.xml": bomb}), extract.ErrTooLarge},
+		{"images but no text", zipOf(t, map[string]string{
+			"word/document.xml":     `<w:document xmlns:w="w"><w:body><w:p/></w:body></w:document>`,
+			"word/media/image1.png": "\x89PNG",
+		}), extract.ErrUnsupported},
 	}
 	// A small text limit makes the 2 MB part inflate past the limit.
 	limits := extract.Limits{MaxInput: 1 << 20, MaxText: 64 << 10}

@@ -9,14 +9,16 @@ import (
 	"golang.org/x/net/html"
 )
 
-// htmlText returns the text of an HTML document: the text nodes with
-// entities decoded, a line break after each block element, and the
-// contents of script and style left out. Attribute values such as link
-// targets are kept too, since a link can carry an identifier.
+// htmlText returns the text of an HTML document for scanning: the text
+// nodes with entities decoded and a line break after each block element.
+// It keeps everything else that travels with the file and can carry PHI,
+// each on its own line. That is attribute values (link targets, hidden
+// form values, alt text), comments and the contents of script elements.
+// Only style sheets and the style and class attributes are left out.
 func htmlText(data []byte, maxText int) (string, error) {
 	z := html.NewTokenizer(bytes.NewReader(data))
 	var b strings.Builder
-	skip := 0
+	inStyle := 0
 	for {
 		tt := z.Next()
 		switch tt {
@@ -26,40 +28,49 @@ func htmlText(data []byte, maxText int) (string, error) {
 			}
 			return b.String(), nil
 		case html.TextToken:
-			if skip == 0 {
+			if inStyle == 0 {
 				b.Write(z.Text())
 			}
+		case html.CommentToken:
+			b.WriteByte('\n')
+			b.Write(z.Text())
+			b.WriteByte('\n')
 		case html.StartTagToken, html.SelfClosingTagToken:
 			name, hasAttr := z.TagName()
 			tag := string(name)
-			if tt == html.StartTagToken && (tag == "script" || tag == "style") {
-				skip++
+			if tt == html.StartTagToken && tag == "style" {
+				inStyle++
 			}
-			if blockTags[tag] {
+			if blockTags[tag] || tag == "script" {
 				b.WriteByte('\n')
 			}
-			for hasAttr {
-				var key, val []byte
-				key, val, hasAttr = z.TagAttr()
-				if string(key) == "href" || string(key) == "title" || string(key) == "alt" {
-					b.WriteByte(' ')
-					b.Write(val)
-					b.WriteByte(' ')
-				}
-			}
+			writeAttributes(z, hasAttr, &b)
 		case html.EndTagToken:
 			name, _ := z.TagName()
 			tag := string(name)
-			if (tag == "script" || tag == "style") && skip > 0 {
-				skip--
+			if tag == "style" && inStyle > 0 {
+				inStyle--
 			}
-			if blockTags[tag] {
+			if blockTags[tag] || tag == "script" {
 				b.WriteByte('\n')
 			}
 		}
 		if b.Len() > maxText {
 			return "", fmt.Errorf("%w: its text is over the limit of %d bytes", ErrTooLarge, maxText)
 		}
+	}
+}
+
+func writeAttributes(z *html.Tokenizer, hasAttr bool, b *strings.Builder) {
+	for hasAttr {
+		var key, val []byte
+		key, val, hasAttr = z.TagAttr()
+		if len(val) == 0 || string(key) == "style" || string(key) == "class" {
+			continue
+		}
+		b.WriteByte('\n')
+		b.Write(val)
+		b.WriteByte('\n')
 	}
 }
 

@@ -46,6 +46,9 @@ func pdfText(data []byte, maxText int) (text string, err error) {
 		}
 	}()
 
+	if err := precheckPDF(data); err != nil {
+		return "", err
+	}
 	r, err := pdf.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		if strings.Contains(err.Error(), "encrypt") || strings.Contains(err.Error(), "password") {
@@ -65,9 +68,26 @@ func pdfText(data []byte, maxText int) (text string, err error) {
 	}
 
 	var b strings.Builder
+	// The document information (title, author, subject, keywords) can
+	// name the patient, and travels with the file.
+	info := r.Trailer().Key("Info")
+	for _, key := range []string{"Title", "Author", "Subject", "Keywords"} {
+		if v := info.Key(key).Text(); v != "" {
+			b.WriteString(v)
+			b.WriteByte('\n')
+		}
+	}
+
 	ops := minPDFOperators + pdfOperatorsPerByte*len(data)
-	for _, v := range pages {
-		pageText(pdf.Page{V: v}, &b, &ops, maxText)
+	for k, v := range pages {
+		page := pdf.Page{V: v}
+		before := b.Len()
+		pageText(page, &b, &ops, maxText)
+		// A page of images with no text is most likely a scan, and its
+		// PHI cannot be read without OCR, so it must not pass as clean.
+		if strings.TrimSpace(b.String()[before:]) == "" && len(pageResources(page).Key("XObject").Keys()) > 0 {
+			return "", fmt.Errorf("%w: pdf page %d has images but no text (a scanned page?)", ErrUnsupported, k+1)
+		}
 		b.WriteByte('\n')
 	}
 	return b.String(), nil
@@ -103,6 +123,21 @@ func (w *pageWalk) collect(node pdf.Value, depth int) {
 	}
 }
 
+// pageResources returns the resource dictionary of a page, inherited from
+// its ancestors if need be. It stops after maxPDFTreeDepth parents, where
+// the library's own lookup (Page.Resources) loops forever on a page whose
+// /Parent chain is a cycle.
+func pageResources(p pdf.Page) pdf.Value {
+	v := p.V
+	for depth := 0; depth <= maxPDFTreeDepth && !v.IsNull(); depth++ {
+		if r := v.Key("Resources"); !r.IsNull() {
+			return r
+		}
+		v = v.Key("Parent")
+	}
+	return pdf.Value{}
+}
+
 // pageText appends the text of one page to b. It panics with
 // errPDFBudget when the operator budget in ops runs out or the text passes
 // maxText.
@@ -111,6 +146,7 @@ func pageText(p pdf.Page, b *strings.Builder, ops *int, maxText int) {
 	if contents.IsNull() {
 		return
 	}
+	fonts := pageResources(p).Key("Font")
 	encoders := map[string]pdf.TextEncoding{}
 	var enc pdf.TextEncoding
 	show := func(raw string) {
@@ -141,7 +177,7 @@ func pageText(p pdf.Page, b *strings.Builder, ops *int, maxText int) {
 			name := args[0].Name()
 			e, ok := encoders[name]
 			if !ok {
-				font := p.Font(name)
+				font := pdf.Font{V: fonts.Key(name)}
 				e = font.Encoder()
 				encoders[name] = e
 			}
