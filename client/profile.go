@@ -43,8 +43,8 @@ type Options struct {
 	// Policy is the effective policy. Nil loads it from the OS-standard
 	// places.
 	Policy *policy.Effective
-	// PolicyReport is what loading the policy reported; it is recorded in
-	// the audit trail at the first unlock.
+	// PolicyReport is the report of loading the policy, recorded in the
+	// audit trail at the first unlock.
 	PolicyReport *policy.Report
 	// Keyring holds the device secret; nil means the OS keyring.
 	Keyring cache.Keyring
@@ -82,7 +82,7 @@ type Client struct {
 	auditErr error
 }
 
-// session is what exists only while the vault is unlocked.
+// session is the state that exists only while the vault is unlocked.
 type session struct {
 	store   *cache.Store
 	trail   *audit.Trail
