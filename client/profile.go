@@ -139,7 +139,7 @@ func Exists(dir string) bool {
 }
 
 // Create makes a new vault in opts.Dir protected by passphrase and
-// returns the client unlocked. passphraseOnly asks for a vault without a
+// returns the client unlocked. passphraseOnly requests a vault without a
 // device secret, which only the policy can allow.
 func Create(opts Options, passphrase []byte, passphraseOnly bool) (*Client, error) {
 	if err := opts.fill(); err != nil {
