@@ -225,22 +225,50 @@ func (s *Store) flushIndex(tx *sql.Tx, keys sealer, threshold int) error {
 		}
 		return cmpInt64(a.message, b.message)
 	})
-	insert, err := s.stmt(tx, queryInsertTerm)
-	if err != nil {
+	if err := s.insertPostings(tx, postings); err != nil {
 		return err
 	}
-	for _, p := range postings {
-		if _, err := insert.Exec(p.tag, p.date, p.message); err != nil {
-			return fmt.Errorf("cache: write search index: %w", err)
-		}
-	}
+	// The transaction holds the write lock, so the rows still waiting are
+	// exactly the ones read above.
 	mark, err := s.stmt(tx, queryMarkIndexed)
 	if err != nil {
 		return err
 	}
-	for _, id := range ids {
-		if _, err := mark.Exec(id); err != nil {
-			return fmt.Errorf("cache: mark message %d indexed: %w", id, err)
+	if _, err := mark.Exec(); err != nil {
+		return fmt.Errorf("cache: mark %d messages indexed: %w", len(ids), err)
+	}
+	return nil
+}
+
+// insertPostings writes postings to the terms table, termsPerInsert rows
+// per statement and the rest one row at a time. Each call of a statement
+// costs far more than adding a row to it.
+func (s *Store) insertPostings(tx *sql.Tx, postings []posting) error {
+	batch, err := s.stmt(tx, queryInsertTerms)
+	if err != nil {
+		return err
+	}
+	args := make([]any, 0, 3*termsPerInsert)
+	for len(postings) >= termsPerInsert {
+		args = args[:0]
+		for _, p := range postings[:termsPerInsert] {
+			args = append(args, p.tag, p.date, p.message)
+		}
+		if _, err := batch.Exec(args...); err != nil {
+			return fmt.Errorf("cache: write search index: %w", err)
+		}
+		postings = postings[termsPerInsert:]
+	}
+	if len(postings) == 0 {
+		return nil
+	}
+	single, err := s.stmt(tx, queryInsertTerm)
+	if err != nil {
+		return err
+	}
+	for _, p := range postings {
+		if _, err := single.Exec(p.tag, p.date, p.message); err != nil {
+			return fmt.Errorf("cache: write search index: %w", err)
 		}
 	}
 	return nil

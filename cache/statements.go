@@ -3,6 +3,7 @@ package cache
 import (
 	"database/sql"
 	"fmt"
+	"strings"
 )
 
 // Queries that storing a message runs. Store.attach prepares them once,
@@ -21,8 +22,17 @@ const (
 	queryDeleteTerm     = `DELETE FROM terms WHERE tag = ? AND date = ? AND message = ?`
 	queryInsertPrefix   = `INSERT OR IGNORE INTO prefixes (prefix_tag, word_tag) VALUES (?, ?)`
 	queryCountUnindexed = `SELECT count(*) FROM messages WHERE indexed = 0`
-	queryMarkIndexed    = `UPDATE messages SET indexed = 1 WHERE id = ?`
+	queryMarkIndexed    = `UPDATE messages SET indexed = 1 WHERE indexed = 0`
 )
+
+// termsPerInsert is the number of rows queryInsertTerms writes. Its 192
+// parameters stay far below SQLITE_MAX_VARIABLE_NUMBER, which is 32,766
+// by default since SQLite 3.32.
+const termsPerInsert = 64
+
+// queryInsertTerms is queryInsertTerm for termsPerInsert rows at once.
+var queryInsertTerms = `INSERT OR IGNORE INTO terms (tag, date, message) VALUES (?, ?, ?)` +
+	strings.Repeat(`, (?, ?, ?)`, termsPerInsert-1)
 
 var preparedQueries = []string{
 	queryFolderByTags,
@@ -31,6 +41,7 @@ var preparedQueries = []string{
 	queryInsertMessage,
 	queryUpdateMessage,
 	queryInsertTerm,
+	queryInsertTerms,
 	queryDeleteTerm,
 	queryInsertPrefix,
 	queryCountUnindexed,
