@@ -21,7 +21,6 @@ type indexWriter struct {
 	updateMessage *sql.Stmt
 	insertTerm    *sql.Stmt
 	deleteTerm    *sql.Stmt
-	insertPrefix  *sql.Stmt
 	// folders caches folder row ids by account and name for this
 	// transaction only, so a rollback cannot leave a stale id behind.
 	folders map[[2]string]int64
@@ -44,7 +43,6 @@ func (s *Store) newIndexWriter(tx *sql.Tx, keys sealer) (*indexWriter, error) {
 		{&w.updateMessage, queryUpdateMessage},
 		{&w.insertTerm, queryInsertTerm},
 		{&w.deleteTerm, queryDeleteTerm},
-		{&w.insertPrefix, queryInsertPrefix},
 	} {
 		st, err := s.stmt(tx, p.query)
 		if err != nil {
@@ -91,6 +89,7 @@ func (w *indexWriter) insertTerms(tags []int64, date, id int64) error {
 // addPrefixes puts the prefixes of the words in ts that are new to the
 // prefix dictionary into it.
 func (w *indexWriter) addPrefixes(ts *termSet) error {
+	var rows []int64 // prefix tag, word tag, prefix tag, ...
 	for tag, word := range ts.words {
 		if w.store.knowsWord(tag) {
 			continue
@@ -99,11 +98,12 @@ func (w *indexWriter) addPrefixes(ts *termSet) error {
 			continue
 		}
 		for _, p := range prefixes(word) {
-			if _, err := w.insertPrefix.Exec(w.keys.tag(domainPrefix, []byte(p)), tag); err != nil {
-				return fmt.Errorf("cache: write prefix dictionary: %w", err)
-			}
+			rows = append(rows, w.keys.tag(domainPrefix, []byte(p)), tag)
 		}
 		w.newWords[tag] = struct{}{}
+	}
+	if err := w.store.insertRows(w.tx, queryInsertPrefixes, queryInsertPrefix, 2, rows); err != nil {
+		return fmt.Errorf("cache: write prefix dictionary: %w", err)
 	}
 	return nil
 }
@@ -225,8 +225,12 @@ func (s *Store) flushIndex(tx *sql.Tx, keys sealer, threshold int) error {
 		}
 		return cmpInt64(a.message, b.message)
 	})
-	if err := s.insertPostings(tx, postings); err != nil {
-		return err
+	values := make([]int64, 0, 3*len(postings))
+	for _, p := range postings {
+		values = append(values, p.tag, p.date, p.message)
+	}
+	if err := s.insertRows(tx, queryInsertTerms, queryInsertTerm, 3, values); err != nil {
+		return fmt.Errorf("cache: write search index: %w", err)
 	}
 	// The transaction holds the write lock, so the rows still waiting are
 	// exactly the ones read above.
@@ -240,35 +244,44 @@ func (s *Store) flushIndex(tx *sql.Tx, keys sealer, threshold int) error {
 	return nil
 }
 
-// insertPostings writes postings to the terms table, termsPerInsert rows
-// per statement and the rest one row at a time. Each call of a statement
-// costs far more than adding a row to it.
-func (s *Store) insertPostings(tx *sql.Tx, postings []posting) error {
-	batch, err := s.stmt(tx, queryInsertTerms)
-	if err != nil {
-		return err
-	}
-	args := make([]any, 0, 3*termsPerInsert)
-	for len(postings) >= termsPerInsert {
-		args = args[:0]
-		for _, p := range postings[:termsPerInsert] {
-			args = append(args, p.tag, p.date, p.message)
-		}
-		if _, err := batch.Exec(args...); err != nil {
-			return fmt.Errorf("cache: write search index: %w", err)
-		}
-		postings = postings[termsPerInsert:]
-	}
-	if len(postings) == 0 {
+// insertRows runs batchQuery, which inserts rowsPerInsert rows of width
+// columns, for each whole batch of values, and singleQuery, which inserts
+// one row, for the rest. Each call of a statement costs far more than
+// adding a row to it.
+func (s *Store) insertRows(tx *sql.Tx, batchQuery, singleQuery string, width int, values []int64) error {
+	if len(values) == 0 {
 		return nil
 	}
-	single, err := s.stmt(tx, queryInsertTerm)
+	batchLen := width * rowsPerInsert
+	if len(values) >= batchLen {
+		batch, err := s.stmt(tx, batchQuery)
+		if err != nil {
+			return err
+		}
+		args := make([]any, batchLen)
+		for ; len(values) >= batchLen; values = values[batchLen:] {
+			for i, v := range values[:batchLen] {
+				args[i] = v
+			}
+			if _, err := batch.Exec(args...); err != nil {
+				return err
+			}
+		}
+	}
+	if len(values) == 0 {
+		return nil
+	}
+	single, err := s.stmt(tx, singleQuery)
 	if err != nil {
 		return err
 	}
-	for _, p := range postings {
-		if _, err := single.Exec(p.tag, p.date, p.message); err != nil {
-			return fmt.Errorf("cache: write search index: %w", err)
+	args := make([]any, width)
+	for ; len(values) > 0; values = values[width:] {
+		for i, v := range values[:width] {
+			args[i] = v
+		}
+		if _, err := single.Exec(args...); err != nil {
+			return err
 		}
 	}
 	return nil

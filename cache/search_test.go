@@ -176,8 +176,9 @@ func TestIndexFlushes(t *testing.T) {
 
 func TestIndexRowsMatchTagLists(t *testing.T) {
 	s := newTestStore(t)
-	// 3 messages of 150 distinct words each: the flush writes whole
-	// batches of termsPerInsert rows and a remainder one row at a time.
+	// 3 messages of 150 distinct words each: the flush and the prefix
+	// dictionary write whole batches of rowsPerInsert rows and a
+	// remainder one row at a time.
 	var ids []int64
 	for m := range 3 {
 		var body strings.Builder
@@ -223,6 +224,21 @@ func TestIndexRowsMatchTagLists(t *testing.T) {
 		}
 		if !slices.Equal(got, want) {
 			t.Errorf("message %d has %d index rows, expected its %d tags", id, len(got), len(want))
+		}
+	}
+
+	// Each word is its own longest prefix, so every word must find its
+	// message through the prefix dictionary.
+	for m, id := range ids {
+		for w := range 150 {
+			word := fmt.Sprintf("word%dx%d", m, w)
+			res, err := s.Search(Query{Prefixes: []string{word}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res) != 1 || res[0].ID != id {
+				t.Errorf("prefix %s found %d messages, expected message %d only", word, len(res), id)
+			}
 		}
 	}
 }

@@ -25,14 +25,18 @@ const (
 	queryMarkIndexed    = `UPDATE messages SET indexed = 1 WHERE indexed = 0`
 )
 
-// termsPerInsert is the number of rows queryInsertTerms writes. Its 192
-// parameters stay far below SQLITE_MAX_VARIABLE_NUMBER, which is 32,766
-// by default since SQLite 3.32.
-const termsPerInsert = 64
+// rowsPerInsert is the number of rows queryInsertTerms and
+// queryInsertPrefixes write. Their at most 192 parameters stay far below
+// SQLITE_MAX_VARIABLE_NUMBER, which is 32,766 by default since SQLite
+// 3.32.
+const rowsPerInsert = 64
 
-// queryInsertTerms is queryInsertTerm for termsPerInsert rows at once.
-var queryInsertTerms = `INSERT OR IGNORE INTO terms (tag, date, message) VALUES (?, ?, ?)` +
-	strings.Repeat(`, (?, ?, ?)`, termsPerInsert-1)
+// queryInsertTerms and queryInsertPrefixes are queryInsertTerm and
+// queryInsertPrefix for rowsPerInsert rows at once.
+var (
+	queryInsertTerms    = queryInsertTerm + strings.Repeat(`, (?, ?, ?)`, rowsPerInsert-1)
+	queryInsertPrefixes = queryInsertPrefix + strings.Repeat(`, (?, ?)`, rowsPerInsert-1)
+)
 
 var preparedQueries = []string{
 	queryFolderByTags,
@@ -44,6 +48,7 @@ var preparedQueries = []string{
 	queryInsertTerms,
 	queryDeleteTerm,
 	queryInsertPrefix,
+	queryInsertPrefixes,
 	queryCountUnindexed,
 	queryMarkIndexed,
 }
