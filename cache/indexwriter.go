@@ -61,7 +61,7 @@ func (w *indexWriter) folderID(account, name string) (int64, error) {
 		return id, nil
 	}
 	if account == "" || name == "" {
-		return folderRef(w.tx, w.keys, account, name, true) // returns the error
+		return folderRef(w.tx, w.keys, account, name, true) // rejects the empty name
 	}
 	var id int64
 	err := w.folderByTags.QueryRow(w.keys.tag(domainAccount, []byte(account)), w.keys.tag(domainFolder, []byte(name))).Scan(&id)
@@ -246,8 +246,8 @@ func (s *Store) flushIndex(tx *sql.Tx, keys sealer, threshold int) error {
 
 // insertRows runs batchQuery, which inserts rowsPerInsert rows of width
 // columns, for each whole batch of values, and singleQuery, which inserts
-// one row, for the rest. Each call of a statement costs far more than
-// adding a row to it.
+// one row, for the rest. The CPU profile of BenchmarkInsert showed each
+// statement call costing more than the rows it wrote.
 func (s *Store) insertRows(tx *sql.Tx, batchQuery, singleQuery string, width int, values []int64) error {
 	if len(values) == 0 {
 		return nil
