@@ -3,6 +3,7 @@ package phi
 import (
 	"cmp"
 	"slices"
+	"sync"
 )
 
 // Windows, in bytes, within which a cue word counts as context.
@@ -22,7 +23,7 @@ type textScan struct {
 	text  string
 	field Field
 	att   int
-	out   []Finding
+	out   []candidate
 
 	cueEnd [numCues]int
 
@@ -42,9 +43,25 @@ const (
 
 const farAway = -1 << 30
 
+// candidate is a finding before overlaps are resolved. It is about half
+// the size of a Finding, which matters in text dense with identifiers,
+// where the scan records tens of thousands of them.
+type candidate struct {
+	kind       Kind
+	cat        Category
+	note       string // a more precise description for the explanation
+	start, end int
+	priority   int8 // decides which of two overlapping candidates stays
+}
+
+// candidatePool reuses candidate slices between scans, so that a scan
+// allocates only the findings it returns.
+var candidatePool = sync.Pool{New: func() any { return new([]candidate) }}
+
 func (s *Scanner) scanText(text string, field Field, att int) []Finding {
 	t := textScan{sc: s, text: text, field: field, att: att, pendStart: -1, capEnd: farAway}
-	t.out = make([]Finding, 0, 4+len(text)/256)
+	pooled := candidatePool.Get().(*[]candidate)
+	t.out = (*pooled)[:0]
 	for c := range t.cueEnd {
 		t.cueEnd[c] = farAway
 	}
@@ -54,12 +71,29 @@ func (s *Scanner) scanText(text string, field Field, att int) []Finding {
 			t.add(KindMRN, CategoryIdentifier, loc[0], loc[1], prioLabelled, "")
 		}
 	}
-	out := resolveOverlaps(t.out)
-	out = slices.DeleteFunc(out, func(f Finding) bool { return !s.cfg.enabled(f.Category) })
-	for k := range out {
-		f := &out[k]
-		f.Excerpt = excerpt(f.Kind, text[f.Start:f.End])
-		f.Explanation = explain(f.Kind, f.Category, f.Field, f.note)
+	kept := resolveOverlaps(t.out)
+	kept = slices.DeleteFunc(kept, func(c candidate) bool { return !s.cfg.enabled(c.cat) })
+	out := t.findings(kept)
+	clear(t.out) // entries past len were cleared before the last Put
+	*pooled = t.out[:0]
+	candidatePool.Put(pooled)
+	return out
+}
+
+// findings builds the findings of the kept candidates, with their masked
+// excerpts and explanations.
+func (t *textScan) findings(kept []candidate) []Finding {
+	if len(kept) == 0 {
+		return []Finding{} // empty, not nil, as before pooling
+	}
+	out := make([]Finding, len(kept))
+	for k, c := range kept {
+		out[k] = Finding{
+			Kind: c.kind, Category: c.cat, Field: t.field, Attachment: t.att,
+			Start: c.start, End: c.end,
+			Excerpt:     excerpt(c.kind, t.text[c.start:c.end]),
+			Explanation: explain(c.kind, c.cat, t.field, c.note),
+		}
 	}
 	return out
 }
@@ -97,9 +131,8 @@ func (t *textScan) near(c cue, pos, window int) bool {
 // add records a finding. Its excerpt and explanation are filled in after
 // overlaps are resolved, so that dropped findings cost no strings.
 func (t *textScan) add(kind Kind, cat Category, start, end int, prio int8, note string) {
-	t.out = append(t.out, Finding{
-		Kind: kind, Category: cat, Field: t.field, Attachment: t.att,
-		Start: start, End: end, priority: prio, note: note,
+	t.out = append(t.out, candidate{
+		kind: kind, cat: cat, note: note, start: start, end: end, priority: prio,
 	})
 }
 
@@ -131,24 +164,24 @@ func (t *textScan) attached(i int) bool {
 	return isAlnum(s[i-1])
 }
 
-func resolveOverlaps(fs []Finding) []Finding {
-	if len(fs) < 2 {
-		return fs
+func resolveOverlaps(cs []candidate) []candidate {
+	if len(cs) < 2 {
+		return cs
 	}
-	byStart := func(a, b Finding) int { return cmp.Compare(a.Start, b.Start) }
-	if !slices.IsSortedFunc(fs, byStart) {
-		slices.SortStableFunc(fs, byStart)
+	byStart := func(a, b candidate) int { return cmp.Compare(a.start, b.start) }
+	if !slices.IsSortedFunc(cs, byStart) {
+		slices.SortStableFunc(cs, byStart)
 	}
-	out := fs[:1]
-	for _, f := range fs[1:] {
+	out := cs[:1]
+	for _, c := range cs[1:] {
 		last := &out[len(out)-1]
-		if f.Start >= last.End {
-			out = append(out, f)
+		if c.start >= last.end {
+			out = append(out, c)
 			continue
 		}
-		if f.priority > last.priority ||
-			(f.priority == last.priority && f.End-f.Start > last.End-last.Start) {
-			*last = f
+		if c.priority > last.priority ||
+			(c.priority == last.priority && c.end-c.start > last.end-last.start) {
+			*last = c
 		}
 	}
 	return out
