@@ -81,21 +81,55 @@ func (s *Scanner) scanText(text string, field Field, att int) []Finding {
 }
 
 // findings builds the findings of the kept candidates, with their masked
-// excerpts and explanations.
+// excerpts and explanations. The excerpts are written to one buffer and
+// converted to one string, of which each Excerpt is a part, so that a
+// dense text costs one allocation for them rather than one per finding.
 func (t *textScan) findings(kept []candidate) []Finding {
 	if len(kept) == 0 {
 		return []Finding{} // empty, not nil, as before pooling
 	}
+	ends := make([]int, len(kept))
+	buf := make([]byte, 0, len(kept)*32)
+	for k, c := range kept {
+		buf = appendExcerpt(buf, c.kind, t.text[c.start:c.end])
+		ends[k] = len(buf)
+	}
+	excerpts := string(buf)
+
+	var explained explanationCache
 	out := make([]Finding, len(kept))
+	begin := 0
 	for k, c := range kept {
 		out[k] = Finding{
 			Kind: c.kind, Category: c.cat, Field: t.field, Attachment: t.att,
 			Start: c.start, End: c.end,
-			Excerpt:     excerpt(c.kind, t.text[c.start:c.end]),
-			Explanation: explain(c.kind, c.cat, t.field, c.note),
+			Excerpt:     excerpts[begin:ends[k]],
+			Explanation: explained.get(c.kind, c.cat, t.field, c.note),
 		}
+		begin = ends[k]
 	}
 	return out
+}
+
+// explanationCache holds the explanations already used in one scan. A
+// scan has few distinct ones, so a linear search is faster than hashing
+// the key of the shared cache for every finding.
+type explanationCache struct {
+	keys  []explanationKey
+	texts []string
+}
+
+func (e *explanationCache) get(kind Kind, cat Category, field Field, note string) string {
+	key := explanationKey{kind, cat, field, note}
+	for k := range e.keys {
+		if e.keys[k] == key {
+			return e.texts[k]
+		}
+	}
+	text := explain(kind, cat, field, note)
+	e.keys = append(e.keys, key)
+	e.texts = append(e.texts, text)
+	return text
 }
 
 func (t *textScan) run() {
