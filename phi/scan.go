@@ -175,8 +175,8 @@ func (t *textScan) add(kind Kind, cat Category, start, end int, prio int8, note 
 func (t *textScan) token(i int) int {
 	s := t.text
 	if isLetter(s[i]) {
-		end, digits := wordEnd(s, i)
-		if next, matched := t.word(i, end); matched || !digits {
+		end, digits, hash := wordEnd(s, i)
+		if next, matched := t.word(i, end, hash); matched || !digits {
 			return next
 		}
 		return t.compound(i, end)
@@ -254,19 +254,22 @@ func alnumEnd(s string, i int) int {
 	return i
 }
 
-// wordEnd returns the end of the alphanumeric run at i and whether it
-// has a digit, in one pass.
-func wordEnd(s string, i int) (int, bool) {
+// wordEnd returns the end of the alphanumeric run at i, whether it has a
+// digit, and the wordHash of its lower-case bytes, in one pass.
+func wordEnd(s string, i int) (int, bool, uint32) {
 	var seen uint8
+	h := wordHashSeed
 	for i < len(s) {
-		class := charClass[s[i]]
+		c := s[i]
+		class := charClass[c]
 		if class == 0 {
 			break
 		}
 		seen |= class
+		h = wordHash(h, c|(class&classUpper)<<4)
 		i++
 	}
-	return i, seen&classDigit != 0
+	return i, seen&classDigit != 0, h
 }
 
 func digitEnd(s string, i int) int {

@@ -4,19 +4,15 @@ package phi
 const maxKeywordLen = 32
 
 // word looks up the token at [i, end), which starts with a letter, in the
-// keyword table. It returns where scanning continues and whether the token
-// was a keyword.
-func (t *textScan) word(i, end int) (int, bool) {
+// keyword table. hash is the wordHash of its lower-case bytes. It returns
+// where scanning continues and whether the token was a keyword.
+func (t *textScan) word(i, end int, hash uint32) (int, bool) {
 	s := t.text
 	n := end - i
 	var matched bool
 	next := end
 	if n <= maxKeywordLen {
-		h := wordHashSeed
-		for k := i; k < end; k++ {
-			h = wordHash(h, lower(s[k]))
-		}
-		if keywords.mayContain(h) {
+		if keywords.mayContain(hash) {
 			var buf [maxKeywordLen]byte
 			for k := 0; k < n; k++ {
 				buf[k] = lower(s[i+k])
