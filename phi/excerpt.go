@@ -41,13 +41,12 @@ const maxExcerpt = 48
 // an identifier whole. Clinical terms and codes are not identifiers and
 // are shown as written.
 func excerpt(kind Kind, raw string) string {
-	return string(appendExcerpt(nil, kind, raw))
+	return string(appendExcerpt(nil, kind, kindLabels[kind], raw))
 }
 
 // appendExcerpt appends the excerpt of raw to b, so that the excerpts of
-// one scan can share a single buffer.
-func appendExcerpt(b []byte, kind Kind, raw string) []byte {
-	label := kindLabels[kind]
+// one scan can share a single buffer. label is kindLabels[kind].
+func appendExcerpt(b []byte, kind Kind, label, raw string) []byte {
 	start := len(b)
 	b = append(b, label...)
 	b = append(b, ' ')

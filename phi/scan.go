@@ -88,47 +88,53 @@ func (t *textScan) findings(kept []candidate) []Finding {
 	if len(kept) == 0 {
 		return []Finding{} // empty, not nil, as before pooling
 	}
+	texts := make(map[Kind]*kindTexts)
 	ends := make([]int, len(kept))
 	buf := make([]byte, 0, len(kept)*32)
-	for k, c := range kept {
-		buf = appendExcerpt(buf, c.kind, t.text[c.start:c.end])
-		ends[k] = len(buf)
-	}
-	excerpts := string(buf)
-
-	var explained explanationCache
 	out := make([]Finding, len(kept))
-	begin := 0
 	for k, c := range kept {
+		kt := texts[c.kind]
+		if kt == nil {
+			kt = &kindTexts{label: kindLabels[c.kind]}
+			texts[c.kind] = kt
+		}
+		buf = appendExcerpt(buf, c.kind, kt.label, t.text[c.start:c.end])
+		ends[k] = len(buf)
 		out[k] = Finding{
 			Kind: c.kind, Category: c.cat, Field: t.field, Attachment: t.att,
 			Start: c.start, End: c.end,
-			Excerpt:     excerpts[begin:ends[k]],
-			Explanation: explained.get(c.kind, c.cat, t.field, c.note),
+			Explanation: kt.explain(c.kind, c.cat, t.field, c.note),
 		}
+	}
+
+	excerpts := string(buf)
+	begin := 0
+	for k := range out {
+		out[k].Excerpt = excerpts[begin:ends[k]]
 		begin = ends[k]
 	}
 	return out
 }
 
-// explanationCache holds the explanations already used in one scan. A
-// scan has few distinct ones, so a linear search is faster than hashing
-// the key of the shared cache for every finding.
-type explanationCache struct {
-	keys  []explanationKey
-	texts []string
+// kindTexts holds the label of one kind and the explanations already
+// built for it in one scan. A kind has one or two distinct explanations
+// in a scan, so a linear search is faster than hashing the key of the
+// shared cache for every finding.
+type kindTexts struct {
+	label        string
+	explanations []explanationKey
+	texts        []string
 }
 
-func (e *explanationCache) get(kind Kind, cat Category, field Field, note string) string {
-	key := explanationKey{kind, cat, field, note}
-	for k := range e.keys {
-		if e.keys[k] == key {
-			return e.texts[k]
+func (kt *kindTexts) explain(kind Kind, cat Category, field Field, note string) string {
+	for k, key := range kt.explanations {
+		if key.cat == cat && key.note == note {
+			return kt.texts[k]
 		}
 	}
 	text := explain(kind, cat, field, note)
-	e.keys = append(e.keys, key)
-	e.texts = append(e.texts, text)
+	kt.explanations = append(kt.explanations, explanationKey{kind, cat, field, note})
+	kt.texts = append(kt.texts, text)
 	return text
 }
 
