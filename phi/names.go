@@ -9,6 +9,10 @@ import (
 // "DOB" without being names: "Patient Portal", "Care Team, DOB".
 var nameStopWords = map[string]bool{}
 
+// nameStopFilter holds the hashes of nameStopWords, so that most
+// capitalized words skip the map lookup.
+var nameStopFilter hashFilter
+
 func init() {
 	for _, w := range []string{
 		"The", "A", "An", "And", "Or", "Of", "In", "On", "At", "To", "For",
@@ -37,6 +41,7 @@ func init() {
 		"Copy", "Attached", "See", "Per", "As", "New", "Old",
 	} {
 		nameStopWords[w] = true
+		nameStopFilter.add(w)
 	}
 }
 

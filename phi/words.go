@@ -26,7 +26,7 @@ func (t *textScan) word(i, end int, hash uint32) (int, bool) {
 		t.capEnd = farAway
 		return max(next, end), true
 	}
-	t.trackCapitalized(i, end)
+	t.trackCapitalized(i, end, hash)
 	return end, false
 }
 
@@ -126,15 +126,16 @@ func (t *textScan) apply(e *keyword, start, end int) int {
 	return end
 }
 
-// trackCapitalized extends or restarts the run of capitalized words.
-func (t *textScan) trackCapitalized(i, end int) {
+// trackCapitalized extends or restarts the run of capitalized words at
+// [i, end), whose wordHash is hash.
+func (t *textScan) trackCapitalized(i, end int, hash uint32) {
 	s := t.text
 	if end-i == 1 && isUpper(s[i]) && end < len(s) && s[end] == '\'' && t.capEnd == i-1 && s[i-1] == ' ' {
 		t.capEnd = end // the "O" of "O'Farrelly"
 		t.capWords++
 		return
 	}
-	if !isNameWord(s[i:end]) || nameStopWords[s[i:end]] {
+	if !isNameWord(s[i:end]) || nameStopFilter.mayContain(hash) && nameStopWords[s[i:end]] {
 		t.capEnd = farAway
 		return
 	}
