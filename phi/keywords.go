@@ -57,6 +57,7 @@ type keyword struct {
 type keywordTable struct {
 	entries map[string][]keyword
 	filter  hashFilter
+	index   *wordIndex[[]keyword] // entries, for lookups by hash
 }
 
 // filterBits sizes the filter. With about 500 first words, fewer than one
@@ -192,6 +193,7 @@ func buildKeywords() *keywordTable {
 			t.add(term, termKeyword(term, KindSensitiveTerm, cat))
 		}
 	}
+	t.index = newWordIndex(t.entries)
 	return t
 }
 

@@ -9,9 +9,9 @@ import (
 // "DOB" without being names: "Patient Portal", "Care Team, DOB".
 var nameStopWords = map[string]bool{}
 
-// nameStopFilter holds the hashes of nameStopWords, so that most
-// capitalized words skip the map lookup.
-var nameStopFilter hashFilter
+// nameStopIndex is nameStopWords indexed by wordHash, for the scanner,
+// which looks up every capitalized word.
+var nameStopIndex *wordIndex[bool]
 
 func init() {
 	for _, w := range []string{
@@ -41,8 +41,8 @@ func init() {
 		"Copy", "Attached", "See", "Per", "As", "New", "Old",
 	} {
 		nameStopWords[w] = true
-		nameStopFilter.add(w)
 	}
+	nameStopIndex = newWordIndex(nameStopWords)
 }
 
 // titleName reads the name after a title or label such as "Patient:",

@@ -13,11 +13,7 @@ func (t *textScan) word(i, end int, hash uint32) (int, bool) {
 	next := end
 	if n <= maxKeywordLen {
 		if keywords.mayContain(hash) {
-			var buf [maxKeywordLen]byte
-			for k := 0; k < n; k++ {
-				buf[k] = lower(s[i+k])
-			}
-			if entries, ok := keywords.entries[string(buf[:n])]; ok {
+			if entries, ok := keywords.index.lookupFold(hash, s[i:end]); ok {
 				matched, next = t.keyword(i, end, entries)
 			}
 		}
@@ -135,7 +131,7 @@ func (t *textScan) trackCapitalized(i, end int, hash uint32) {
 		t.capWords++
 		return
 	}
-	if !isNameWord(s[i:end]) || nameStopFilter.mayContain(hash) && nameStopWords[s[i:end]] {
+	if !isNameWord(s[i:end]) || isStopWord(hash, s[i:end]) {
 		t.capEnd = farAway
 		return
 	}
@@ -151,6 +147,11 @@ func (t *textScan) trackCapitalized(i, end int, hash uint32) {
 		}
 	}
 	t.capStart, t.capEnd, t.capWords = i, end, 1
+}
+
+func isStopWord(hash uint32, w string) bool {
+	_, ok := nameStopIndex.lookup(hash, w)
+	return ok
 }
 
 // isNameWord reports whether w looks like a name: letters only, of at
