@@ -51,9 +51,10 @@ type keyword struct {
 	month  int
 }
 
-// keywordTable maps a lower-case first word to its entries. filter has
-// one bit set per first word, at its hash, so that the scanner can skip
-// the map lookup for most words of ordinary text.
+// keywordTable maps a lower-case first word to its entries, in a map and
+// in an index by hash. filter has one bit set per first word, at its
+// hash, so that the scanner can skip the index for most words of
+// ordinary text.
 type keywordTable struct {
 	entries map[string][]keyword
 	filter  hashFilter
@@ -61,7 +62,7 @@ type keywordTable struct {
 }
 
 // filterBits sizes the filter. With about 500 first words, fewer than one
-// word in a hundred that is not a keyword still reaches the map.
+// word in a hundred that is not a keyword still reaches the index.
 const filterBits = 1 << 16
 
 // wordHash is FNV-1a over the lower-case bytes of a word.

@@ -43,9 +43,9 @@ const (
 
 const farAway = -1 << 30
 
-// candidate is a finding before overlaps are resolved. It is about half
-// the size of a Finding, which matters in text dense with identifiers,
-// where the scan records tens of thousands of them.
+// candidate is a finding before overlaps are resolved. On 64-bit
+// platforms it takes 72 bytes against the 120 of a Finding, which matters
+// in text dense with identifiers, where a scan records tens of thousands.
 type candidate struct {
 	kind       Kind
 	cat        Category
@@ -54,8 +54,8 @@ type candidate struct {
 	priority   int8 // decides which of two overlapping candidates stays
 }
 
-// candidatePool reuses candidate slices between scans, so that a scan
-// allocates only the findings it returns.
+// candidatePool reuses candidate slices between scans, so that once the
+// pool is warm the candidates of a scan cost no allocation.
 var candidatePool = sync.Pool{New: func() any { return new([]candidate) }}
 
 func (s *Scanner) scanText(text string, field Field, att int) []Finding {
@@ -82,11 +82,11 @@ func (s *Scanner) scanText(text string, field Field, att int) []Finding {
 
 // findings builds the findings of the kept candidates, with their masked
 // excerpts and explanations. The excerpts are written to one buffer and
-// converted to one string, of which each Excerpt is a part, so that a
-// dense text costs one allocation for them rather than one per finding.
+// converted to one string, of which each Excerpt is a part. A dense text
+// then costs a few allocations for its excerpts, not one per finding.
 func (t *textScan) findings(kept []candidate) []Finding {
 	if len(kept) == 0 {
-		return []Finding{} // empty, not nil, as before pooling
+		return []Finding{} // callers get an empty, non-nil slice
 	}
 	texts := make(map[Kind]*kindTexts)
 	ends := make([]int, len(kept))
@@ -117,8 +117,8 @@ func (t *textScan) findings(kept []candidate) []Finding {
 }
 
 // kindTexts holds the label of one kind and the explanations already
-// built for it in one scan. A kind has one or two distinct explanations
-// in a scan, so a linear search is faster than hashing the key of the
+// built for it in one scan. A kind usually has one or two distinct
+// explanations in a scan, so a linear search is faster than hashing the key of the
 // shared cache for every finding.
 type kindTexts struct {
 	label        string
@@ -168,7 +168,7 @@ func (t *textScan) near(c cue, pos, window int) bool {
 	return t.cueEnd[c] >= pos-window && t.cueEnd[c] <= pos
 }
 
-// add records a finding. Its excerpt and explanation are filled in after
+// add records a candidate finding. Its excerpt and explanation are filled in after
 // overlaps are resolved, so that dropped findings cost no strings.
 func (t *textScan) add(kind Kind, cat Category, start, end int, prio int8, note string) {
 	t.out = append(t.out, candidate{

@@ -2,8 +2,8 @@ package phi
 
 // wordIndex is a hash table of words keyed by the wordHash of their
 // lower-case bytes, the hash the scanner computes for every word anyway.
-// A lookup then costs one probe and one comparison instead of a second
-// hash of the word by a Go map. It is built once and read only after.
+// A lookup then usually costs one probe and one comparison, instead of a
+// second hash of the word by a Go map. It is built once and read only after.
 type wordIndex[V any] struct {
 	words  []string // "" marks an empty slot
 	values []V
