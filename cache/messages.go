@@ -57,14 +57,13 @@ func (s *Store) PutMessages(ms []*Message) error {
 		if err != nil {
 			return err
 		}
-		defer w.close()
 		for i, m := range ms {
 			if ids[i], err = w.putMessage(m, &parsed[i]); err != nil {
 				return err
 			}
 		}
 		newWords = w.newWords
-		return flushIndex(tx, keys, flushThreshold)
+		return s.flushIndex(tx, keys, flushThreshold)
 	})
 	if err != nil {
 		return err
@@ -77,7 +76,7 @@ func (s *Store) PutMessages(ms []*Message) error {
 }
 
 func (w *indexWriter) putMessage(m *Message, p *parsedMessage) (int64, error) {
-	tx, keys := w.tx, w.keys
+	keys := w.keys
 	date := m.Date
 	if date.IsZero() {
 		date = p.date
@@ -86,7 +85,7 @@ func (w *indexWriter) putMessage(m *Message, p *parsedMessage) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("cache: encode summary: %w", err)
 	}
-	folderID, err := folderRef(tx, keys, m.Account, m.Folder, true)
+	folderID, err := w.folderID(m.Account, m.Folder)
 	if err != nil {
 		return 0, err
 	}
@@ -95,7 +94,7 @@ func (w *indexWriter) putMessage(m *Message, p *parsedMessage) (int64, error) {
 		id      int64
 		indexed bool
 	)
-	err = tx.QueryRow(`SELECT id, indexed FROM messages WHERE folder_id = ? AND uid = ?`, folderID, m.UID).Scan(&id, &indexed)
+	err = w.messageByUID.QueryRow(folderID, m.UID).Scan(&id, &indexed)
 	exists := err == nil
 	switch {
 	case exists && indexed:
@@ -107,7 +106,7 @@ func (w *indexWriter) putMessage(m *Message, p *parsedMessage) (int64, error) {
 		// The row id is part of every sealed value's associated data, so
 		// it is chosen before sealing. The write transaction holds the
 		// database lock, so no other writer can take the same id.
-		if err := tx.QueryRow(`SELECT coalesce(max(id), 0) + 1 FROM messages`).Scan(&id); err != nil {
+		if err := w.nextMessageID.QueryRow().Scan(&id); err != nil {
 			return 0, fmt.Errorf("cache: allocate message id: %w", err)
 		}
 	default:
@@ -131,11 +130,9 @@ func (w *indexWriter) putMessage(m *Message, p *parsedMessage) (int64, error) {
 	args := []any{m.UIDValidity, int64(m.ModSeq), encodeFlags(m.Flags), m.Size, date.Unix(), boolInt(m.Encrypted),
 		boolInt(m.HeaderOnly), messageIDTag(keys, p.summary.MessageID), sealedRaw, sealedSummary, sealedTerms, id, folderID, m.UID}
 	if exists {
-		_, err = tx.Exec(`UPDATE messages SET uid_validity = ?, modseq = ?, flags = ?, size = ?, date = ?, encrypted = ?,
-			header_only = ?, message_id_tag = ?, raw = ?, summary = ?, terms = ?, indexed = 0 WHERE id = ?`, args[:12]...)
+		_, err = w.updateMessage.Exec(args[:12]...)
 	} else {
-		_, err = tx.Exec(`INSERT INTO messages (uid_validity, modseq, flags, size, date, encrypted,
-			header_only, message_id_tag, raw, summary, terms, id, folder_id, uid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+		_, err = w.insertMessage.Exec(args...)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("cache: write message: %w", err)
@@ -366,7 +363,6 @@ func (s *Store) IndexText(id int64, text string) error {
 		if err != nil {
 			return err
 		}
-		defer w.close()
 		if err := w.addPrefixes(ts); err != nil {
 			return err
 		}

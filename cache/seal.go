@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	"hash"
 	"io"
 	"sync"
 
@@ -46,6 +47,18 @@ type keySet struct {
 	indexKey []byte
 	derived  [][]byte
 	aeads    map[string]cipher.AEAD
+	// tagMACs is a pool of *tagMAC keyed with indexKey. Building an HMAC
+	// costs two SHA-256 blocks and several allocations for every indexed
+	// word, so tag reuses them. It is nil once wiped.
+	tagMACs *sync.Pool
+}
+
+// tagMAC is a reusable HMAC-SHA256 keyed with the index key, with scratch
+// space for its input and output.
+type tagMAC struct {
+	mac   hash.Hash
+	input []byte
+	sum   [sha256.Size]byte
 }
 
 // newKeySet takes ownership of dataKey: wipe zeroes it.
@@ -59,6 +72,9 @@ func newKeySet(dataKey []byte) (*keySet, error) {
 		return nil, err
 	}
 	ks.indexKey = indexKey
+	ks.tagMACs = &sync.Pool{New: func() any {
+		return &tagMAC{mac: hmac.New(sha256.New, indexKey)}
+	}}
 	return ks, nil
 }
 
@@ -137,22 +153,40 @@ func (ks *keySet) open(table, column string, row, sealed []byte) ([]byte, error)
 	return plain, nil
 }
 
+// tag computes HMAC-SHA256(indexKey, domain || 0 || value) and returns
+// its first 8 bytes as a big-endian integer.
 func (ks *keySet) tag(domain string, value []byte) int64 {
 	ks.mu.Lock()
-	key := ks.indexKey
+	key, pool := ks.indexKey, ks.tagMACs
 	ks.mu.Unlock()
 
-	mac := hmac.New(sha256.New, key)
-	mac.Write([]byte(domain))
-	mac.Write([]byte{0})
-	mac.Write(value)
-	var sum [sha256.Size]byte
-	return int64(binary.BigEndian.Uint64(mac.Sum(sum[:0])))
+	if pool == nil {
+		// Wiped: key is nil, so the tag matches no stored tag.
+		return (&tagMAC{mac: hmac.New(sha256.New, key)}).compute(domain, value)
+	}
+	t := pool.Get().(*tagMAC)
+	t.mac.Reset()
+	tag := t.compute(domain, value)
+	pool.Put(t)
+	return tag
+}
+
+// compute writes domain, a zero byte and value to the HMAC in one call
+// and returns the first 8 bytes of the sum. It zeroes its copy of value
+// afterwards, because value is often a word of a message.
+func (t *tagMAC) compute(domain string, value []byte) int64 {
+	t.input = append(t.input[:0], domain...)
+	t.input = append(t.input, 0)
+	t.input = append(t.input, value...)
+	t.mac.Write(t.input)
+	clear(t.input)
+	return int64(binary.BigEndian.Uint64(t.mac.Sum(t.sum[:0])))
 }
 
 // wipe zeroes the data key and every derived key and drops the ciphers.
 // NOTE: crypto/aes keeps its own expanded key schedule inside each
-// cipher.AEAD and offers no way to zero it. Wipe can only drop the
+// cipher.AEAD, and crypto/hmac keeps its padded keys inside each pooled
+// tag HMAC; neither offers a way to zero them. Wipe can only drop the
 // references, and the garbage collector frees the memory later.
 func (ks *keySet) wipe() {
 	ks.mu.Lock()
@@ -166,6 +200,7 @@ func (ks *keySet) wipe() {
 	ks.indexKey = nil
 	ks.derived = nil
 	ks.aeads = nil
+	ks.tagMACs = nil
 }
 
 func zero(b []byte) {

@@ -29,7 +29,7 @@ func (s *Store) Search(q Query) ([]Summary, error) {
 			return err
 		}
 		if len(conds) > 0 {
-			if err := flushIndex(tx, keys, 1); err != nil {
+			if err := s.flushIndex(tx, keys, 1); err != nil {
 				return err
 			}
 		}

@@ -1,7 +1,11 @@
 package cache
 
 import (
+	"database/sql"
 	"errors"
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -167,5 +171,74 @@ func TestIndexFlushes(t *testing.T) {
 	s.db.QueryRow(`SELECT count(*) FROM terms WHERE message = ?`, batch[0].ID).Scan(&rows)
 	if rows == 0 {
 		t.Errorf("flushed message has no index rows")
+	}
+}
+
+func TestIndexRowsMatchTagLists(t *testing.T) {
+	s := newTestStore(t)
+	// 3 messages of 150 distinct words each: the flush and the prefix
+	// dictionary write whole batches of rowsPerInsert rows and a
+	// remainder one row at a time.
+	var ids []int64
+	for m := range 3 {
+		var body strings.Builder
+		for w := range 150 {
+			fmt.Fprintf(&body, "word%dx%d ", m, w)
+		}
+		raw := buildMail(mailOptions{Subject: "many words", Body: body.String()})
+		ids = append(ids, mustPut(t, s, &Message{Account: "a", Folder: "INBOX", UID: uint32(m + 1), Raw: raw}))
+	}
+	if _, err := s.Search(Query{Words: []string{"word0x0"}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		var want []int64
+		err := s.inTx(func(tx *sql.Tx, keys sealer) error {
+			tags, _, indexed, err := loadTerms(tx, keys, id)
+			if !indexed {
+				t.Errorf("message %d is not marked indexed after a search", id)
+			}
+			want = tags
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := s.db.Query(`SELECT tag FROM terms WHERE message = ?`, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []int64
+		for rows.Next() {
+			var tag int64
+			if err := rows.Scan(&tag); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, tag)
+		}
+		rows.Close()
+		slices.Sort(want)
+		slices.Sort(got)
+		if len(want) < 150 {
+			t.Errorf("message %d has %d tags, expected at least 150", id, len(want))
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("message %d has %d index rows, expected its %d tags", id, len(got), len(want))
+		}
+	}
+
+	// Each word is its own longest prefix, so every word must find its
+	// message through the prefix dictionary.
+	for m, id := range ids {
+		for w := range 150 {
+			word := fmt.Sprintf("word%dx%d", m, w)
+			res, err := s.Search(Query{Prefixes: []string{word}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res) != 1 || res[0].ID != id {
+				t.Errorf("prefix %s found %d messages, expected message %d only", word, len(res), id)
+			}
+		}
 	}
 }

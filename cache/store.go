@@ -20,6 +20,9 @@ type Store struct {
 	mu   sync.RWMutex
 	db   *sql.DB
 	keys sealer // nil while locked
+	// stmts are the prepared preparedQueries, keyed by query text. They
+	// are set with db and not changed until detach.
+	stmts map[string]*sql.Stmt
 
 	// knownWords are the word tags whose prefixes are in the prefix
 	// dictionary, so storing a message skips words seen before. It holds
@@ -78,12 +81,18 @@ func (s *Store) attach(path string, keys sealer) error {
 		db.Close()
 		return err
 	}
+	stmts, err := prepareStatements(db)
+	if err != nil {
+		db.Close()
+		return err
+	}
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.path = path
 	s.db = db
 	s.keys = keys
+	s.stmts = stmts
 	return nil
 }
 
@@ -98,6 +107,8 @@ func (s *Store) detach() error {
 		s.keys = nil
 	}
 	s.forgetWords()
+	closeStatements(s.stmts)
+	s.stmts = nil
 	if s.db == nil {
 		return nil
 	}

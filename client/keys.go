@@ -52,9 +52,9 @@ func (k *keyCache) wipe() {
 	k.closed = true
 }
 
-// storedIdentity is how an S/MIME identity is kept in a sealed record:
-// DER certificates and the PKCS#8 private key, never the PKCS#12 file
-// with its password.
+// storedIdentity is the sealed-record form of an S/MIME identity: DER
+// certificates and the PKCS#8 private key, never the PKCS#12 file with
+// its password.
 type storedIdentity struct {
 	Chain [][]byte `json:"chain"` // the certificate first
 	Key   []byte   `json:"key"`

@@ -43,8 +43,8 @@ type Options struct {
 	// Policy is the effective policy. Nil loads it from the OS-standard
 	// places.
 	Policy *policy.Effective
-	// PolicyReport is what loading the policy reported; it is recorded in
-	// the audit trail at the first unlock.
+	// PolicyReport is the report of loading the policy, recorded in the
+	// audit trail at the first unlock.
 	PolicyReport *policy.Report
 	// Keyring holds the device secret; nil means the OS keyring.
 	Keyring cache.Keyring
@@ -82,7 +82,7 @@ type Client struct {
 	auditErr error
 }
 
-// session is what exists only while the vault is unlocked.
+// session is the state that exists only while the vault is unlocked.
 type session struct {
 	store   *cache.Store
 	trail   *audit.Trail
@@ -139,7 +139,7 @@ func Exists(dir string) bool {
 }
 
 // Create makes a new vault in opts.Dir protected by passphrase and
-// returns the client unlocked. passphraseOnly asks for a vault without a
+// returns the client unlocked. passphraseOnly requests a vault without a
 // device secret, which only the policy can allow.
 func Create(opts Options, passphrase []byte, passphraseOnly bool) (*Client, error) {
 	if err := opts.fill(); err != nil {

@@ -3,6 +3,8 @@ package phi
 import (
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 )
 
 var kindLabels = map[Kind]string{
@@ -39,36 +41,39 @@ const maxExcerpt = 48
 // an identifier whole. Clinical terms and codes are not identifiers and
 // are shown as written.
 func excerpt(kind Kind, raw string) string {
-	label := kindLabels[kind]
-	var b strings.Builder
-	b.Grow(len(label) + 1 + len(raw))
-	b.WriteString(label)
-	b.WriteByte(' ')
+	return string(appendExcerpt(nil, kind, kindLabels[kind], raw))
+}
+
+// appendExcerpt appends the excerpt of raw to b, so that the excerpts of
+// one scan can share a single buffer. label is kindLabels[kind].
+func appendExcerpt(b []byte, kind Kind, label, raw string) []byte {
+	start := len(b)
+	b = append(b, label...)
+	b = append(b, ' ')
 	switch kind {
 	case KindICD10, KindMedication, KindLabTerm, KindSensitiveTerm, KindUnscanned:
-		b.WriteString(raw)
+		b = append(b, raw...)
 	case KindName:
-		b.WriteString(maskWords(raw))
+		b = appendMaskedFields(b, raw, false)
 	case KindEmail:
-		b.WriteString(maskEmail(raw))
+		b = appendMaskedEmail(b, raw)
 	case KindURL:
-		b.WriteString(maskURL(raw))
+		b = appendMaskedURL(b, raw)
 	case KindZIP:
-		writeMasked(&b, raw, 3, 0)
+		b = appendMasked(b, raw, 3, 0)
 	case KindDate, KindIP, KindAge:
-		writeMasked(&b, raw, 0, 0)
+		b = appendMasked(b, raw, 0, 0)
 	case KindAddress:
-		b.WriteString(maskAddress(raw))
+		b = appendMaskedFields(b, raw, true)
 	case KindSSN:
-		writeMasked(&b, raw, 0, 4)
+		b = appendMasked(b, raw, 0, 4)
 	default:
-		writeMasked(&b, raw, 0, keepTail(raw))
+		b = appendMasked(b, raw, 0, keepTail(raw))
 	}
-	out := b.String()
-	if limit := len(label) + 1 + maxExcerpt; len(out) > limit {
-		out = out[:limit] + "..."
+	if limit := start + len(label) + 1 + maxExcerpt; len(b) > limit {
+		b = append(b[:limit], "..."...)
 	}
-	return out
+	return b
 }
 
 // keepTail returns how many trailing characters of a number may show: the
@@ -86,10 +91,10 @@ func keepTail(raw string) int {
 	return 0
 }
 
-// writeMasked writes raw to b with letters and digits replaced by '*',
+// appendMasked appends raw to b with letters and digits replaced by '*',
 // except the first head and the last tail of them. Punctuation stays, and
 // bytes of other scripts become '*' too.
-func writeMasked(b *strings.Builder, raw string, head, tail int) {
+func appendMasked(b []byte, raw string, head, tail int) []byte {
 	total := 0
 	for k := 0; k < len(raw); k++ {
 		if isAlnum(raw[k]) {
@@ -108,51 +113,88 @@ func writeMasked(b *strings.Builder, raw string, head, tail int) {
 			}
 			seen++
 		}
-		b.WriteByte(c)
+		b = append(b, c)
 	}
+	return b
 }
 
-func maskKeep(raw string, head, tail int) string {
-	var b strings.Builder
-	b.Grow(len(raw))
-	writeMasked(&b, raw, head, tail)
-	return b.String()
-}
-
-func maskWords(raw string) string {
-	words := strings.Fields(raw)
-	for k, w := range words {
-		words[k] = maskKeep(w, 1, 0)
+// appendMaskedFields appends the words of raw, as strings.Fields splits
+// them, joined by single spaces. A name keeps the first letter of each
+// word ("J*** D**"). An address hides every word except the street type,
+// as in "**** ***** Street".
+func appendMaskedFields(b []byte, raw string, address bool) []byte {
+	first := true
+	for i := 0; i < len(raw); {
+		i = skipSpace(raw, i)
+		if i == len(raw) {
+			break
+		}
+		end := fieldEnd(raw, i)
+		if !first {
+			b = append(b, ' ')
+		}
+		first = false
+		w := raw[i:end]
+		switch {
+		case !address:
+			b = appendMasked(b, w, 1, 0)
+		case streetSuffixes[strings.TrimSuffix(w, ".")]:
+			b = append(b, w...)
+		default:
+			b = appendMasked(b, w, 0, 0)
+		}
+		i = end
 	}
-	return strings.Join(words, " ")
+	return b
 }
 
-func maskEmail(raw string) string {
+// skipSpace returns the index of the first byte at or after i that does
+// not start a space, by the same rule as strings.Fields.
+func skipSpace(s string, i int) int {
+	for i < len(s) {
+		r, size := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
+		if !unicode.IsSpace(r) {
+			break
+		}
+		i += size
+	}
+	return i
+}
+
+// fieldEnd returns the index of the first space at or after i, or len(s).
+func fieldEnd(s string, i int) int {
+	for i < len(s) {
+		r, size := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
+		if unicode.IsSpace(r) {
+			break
+		}
+		i += size
+	}
+	return i
+}
+
+func appendMaskedEmail(b []byte, raw string) []byte {
 	at := strings.LastIndexByte(raw, '@')
 	dot := strings.LastIndexByte(raw, '.')
 	if at < 1 || dot < at {
-		return maskKeep(raw, 0, 0)
+		return appendMasked(b, raw, 0, 0)
 	}
-	return raw[:1] + "***@***" + raw[dot:]
+	b = append(b, raw[:1]...)
+	b = append(b, "***@***"...)
+	return append(b, raw[dot:]...)
 }
 
-func maskURL(raw string) string {
+func appendMaskedURL(b []byte, raw string) []byte {
 	if k := strings.Index(raw, "://"); k >= 0 {
-		return raw[:k+3] + "***"
+		b = append(b, raw[:k+3]...)
 	}
-	return "***"
-}
-
-// maskAddress hides the house number and street name but keeps the street
-// type, as in "**** ***** Street".
-func maskAddress(raw string) string {
-	words := strings.Fields(raw)
-	for k, w := range words {
-		if !streetSuffixes[strings.TrimSuffix(w, ".")] {
-			words[k] = maskKeep(w, 0, 0)
-		}
-	}
-	return strings.Join(words, " ")
+	return append(b, "***"...)
 }
 
 var kindExplanations = map[Kind]string{

@@ -51,16 +51,18 @@ type keyword struct {
 	month  int
 }
 
-// keywordTable maps a lower-case first word to its entries. filter has
-// one bit set per first word, at its hash, so that the scanner can skip
-// the map lookup for most words of ordinary text.
+// keywordTable maps a lower-case first word to its entries, in a map and
+// in an index by hash. filter has one bit set per first word, at its
+// hash, so that the scanner can skip the index for most words of
+// ordinary text.
 type keywordTable struct {
 	entries map[string][]keyword
-	filter  [filterBits / 64]uint64
+	filter  hashFilter
+	index   *wordIndex[[]keyword] // entries, for lookups by hash
 }
 
 // filterBits sizes the filter. With about 500 first words, fewer than one
-// word in a hundred that is not a keyword still reaches the map.
+// word in a hundred that is not a keyword still reaches the index.
 const filterBits = 1 << 16
 
 // wordHash is FNV-1a over the lower-case bytes of a word.
@@ -76,16 +78,28 @@ func (t *keywordTable) add(phrase string, k keyword) {
 	k.follow = words[1:]
 	first := words[0]
 	t.entries[first] = append(t.entries[first], k)
-	h := wordHashSeed
-	for k := 0; k < len(first); k++ {
-		h = wordHash(h, first[k])
-	}
-	t.filter[(h%filterBits)/64] |= 1 << (h % 64)
+	t.filter.add(first)
 }
 
 // mayContain reports whether a word with hash h can be in the table.
 func (t *keywordTable) mayContain(h uint32) bool {
-	return t.filter[(h%filterBits)/64]&(1<<(h%64)) != 0
+	return t.filter.mayContain(h)
+}
+
+// hashFilter has one bit set per word added, at the wordHash of its
+// lower-case bytes. A clear bit proves that a word is not in the set.
+type hashFilter [filterBits / 64]uint64
+
+func (f *hashFilter) add(word string) {
+	h := wordHashSeed
+	for k := 0; k < len(word); k++ {
+		h = wordHash(h, lower(word[k]))
+	}
+	f[(h%filterBits)/64] |= 1 << (h % 64)
+}
+
+func (f *hashFilter) mayContain(h uint32) bool {
+	return f[(h%filterBits)/64]&(1<<(h%64)) != 0
 }
 
 var keywords = buildKeywords()
@@ -180,6 +194,7 @@ func buildKeywords() *keywordTable {
 			t.add(term, termKeyword(term, KindSensitiveTerm, cat))
 		}
 	}
+	t.index = newWordIndex(t.entries)
 	return t
 }
 

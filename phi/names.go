@@ -9,6 +9,10 @@ import (
 // "DOB" without being names: "Patient Portal", "Care Team, DOB".
 var nameStopWords = map[string]bool{}
 
+// nameStopIndex is nameStopWords indexed by wordHash, for the scanner,
+// which looks up every capitalized word.
+var nameStopIndex *wordIndex[bool]
+
 func init() {
 	for _, w := range []string{
 		"The", "A", "An", "And", "Or", "Of", "In", "On", "At", "To", "For",
@@ -38,6 +42,7 @@ func init() {
 	} {
 		nameStopWords[w] = true
 	}
+	nameStopIndex = newWordIndex(nameStopWords)
 }
 
 // titleName reads the name after a title or label such as "Patient:",
@@ -82,7 +87,7 @@ func (t *textScan) titleName(start, end int) int {
 		switch {
 		case initial && words > 0:
 			wEnd++
-		case !isNameWord(stripNamePunct(w)) || nameStopWords[w] || isKeyword(w):
+		case !isNameShape(w) || nameStopWords[w] || isKeyword(w):
 			wEnd = -1
 		}
 		if wEnd < 0 {
@@ -134,23 +139,31 @@ func nameWordEnd(s string, p int) int {
 	return q
 }
 
-// stripNamePunct removes the apostrophes and hyphens inside a name word,
-// and replaces each letter outside ASCII with an ASCII letter of the same
-// case, so that isNameWord can check the word's shape.
-func stripNamePunct(w string) string {
-	out := make([]byte, 0, len(w))
+// isNameShape reports whether w looks like a name by the rule of
+// isNameWord, once the apostrophes and hyphens inside it are dropped and
+// each letter outside ASCII counts as an ASCII letter of the same case.
+// Any other byte sequence outside ASCII counts as a lower-case letter.
+// It checks in place, because it runs on every word after a title.
+func isNameShape(w string) bool {
+	n := 0
 	for _, r := range w {
+		var c byte
 		switch {
 		case r == '\'' || r == '-':
+			continue
 		case r >= utf8.RuneSelf && unicode.IsUpper(r):
-			out = append(out, 'X')
+			c = 'X'
 		case r >= utf8.RuneSelf:
-			out = append(out, 'x')
+			c = 'x'
 		default:
-			out = append(out, byte(r))
+			c = byte(r)
 		}
+		if n == 0 && !isUpper(c) || n > 0 && !isLetter(c) {
+			return false
+		}
+		n++
 	}
-	return string(out)
+	return n >= 2
 }
 
 func isKeyword(w string) bool {

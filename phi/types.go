@@ -93,9 +93,6 @@ type Finding struct {
 	// example "SSN ***-**-6789". Clinical terms are shown as written.
 	Excerpt     string `json:"excerpt"`
 	Explanation string `json:"explanation"`
-
-	priority int8   // decides which of two overlapping findings stays
-	note     string // a more precise description for the explanation
 }
 
 // Level is the sensitivity of a whole report, from None to Restricted.

@@ -4,24 +4,16 @@ package phi
 const maxKeywordLen = 32
 
 // word looks up the token at [i, end), which starts with a letter, in the
-// keyword table. It returns where scanning continues and whether the token
-// was a keyword.
-func (t *textScan) word(i, end int) (int, bool) {
+// keyword table. hash is the wordHash of its lower-case bytes. It returns
+// where scanning continues and whether the token was a keyword.
+func (t *textScan) word(i, end int, hash uint32) (int, bool) {
 	s := t.text
 	n := end - i
 	var matched bool
 	next := end
 	if n <= maxKeywordLen {
-		h := wordHashSeed
-		for k := i; k < end; k++ {
-			h = wordHash(h, lower(s[k]))
-		}
-		if keywords.mayContain(h) {
-			var buf [maxKeywordLen]byte
-			for k := 0; k < n; k++ {
-				buf[k] = lower(s[i+k])
-			}
-			if entries, ok := keywords.entries[string(buf[:n])]; ok {
+		if keywords.mayContain(hash) {
+			if entries, ok := keywords.index.lookupFold(hash, s[i:end]); ok {
 				matched, next = t.keyword(i, end, entries)
 			}
 		}
@@ -30,7 +22,7 @@ func (t *textScan) word(i, end int) (int, bool) {
 		t.capEnd = farAway
 		return max(next, end), true
 	}
-	t.trackCapitalized(i, end)
+	t.trackCapitalized(i, end, hash)
 	return end, false
 }
 
@@ -130,15 +122,16 @@ func (t *textScan) apply(e *keyword, start, end int) int {
 	return end
 }
 
-// trackCapitalized extends or restarts the run of capitalized words.
-func (t *textScan) trackCapitalized(i, end int) {
+// trackCapitalized extends or restarts the run of capitalized words at
+// [i, end), whose wordHash is hash.
+func (t *textScan) trackCapitalized(i, end int, hash uint32) {
 	s := t.text
 	if end-i == 1 && isUpper(s[i]) && end < len(s) && s[end] == '\'' && t.capEnd == i-1 && s[i-1] == ' ' {
 		t.capEnd = end // the "O" of "O'Farrelly"
 		t.capWords++
 		return
 	}
-	if !isNameWord(s[i:end]) || nameStopWords[s[i:end]] {
+	if !isNameWord(s[i:end]) || isStopWord(hash, s[i:end]) {
 		t.capEnd = farAway
 		return
 	}
@@ -154,6 +147,11 @@ func (t *textScan) trackCapitalized(i, end int) {
 		}
 	}
 	t.capStart, t.capEnd, t.capWords = i, end, 1
+}
+
+func isStopWord(hash uint32, w string) bool {
+	_, ok := nameStopIndex.lookup(hash, w)
+	return ok
 }
 
 // isNameWord reports whether w looks like a name: letters only, of at
