@@ -7,6 +7,7 @@ import (
 	"net/mail"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -36,6 +37,10 @@ type composeWindow struct {
 	send        *widget.Button
 	// prompt is the review on screen, or nil.
 	prompt *reviewPrompt
+	// dirty reports changes since the last saved draft; autosave clears
+	// it. Used on the UI goroutine only.
+	dirty    bool
+	autosave *time.Ticker
 
 	// base carries the reply fields (In-Reply-To, References, ReplyAll)
 	// of the draft the window started from.
@@ -91,7 +96,10 @@ func (s *Shell) newCompose(d *compose.Draft) *composeWindow {
 		func(fyne.Shortcut) { c.review() })
 	c.win.Resize(fyne.NewSize(760, 620))
 	c.updateIndicator()
-	s.addChild(c.win)
+	for _, e := range []*activityEntry{c.subject, c.body} {
+		e.OnChanged = func(string) { c.dirty = true }
+	}
+	s.addChild(c.win, c.startAutosave())
 	c.win.Show()
 	return c
 }
@@ -162,8 +170,41 @@ func (c *composeWindow) showAttachments() {
 	c.attachList.SetText("Attachments: " + strings.Join(names, ", "))
 }
 
+// startAutosave saves a changed draft every shell.autosaveEvery, so that
+// an idle lock, which closes the window, loses at most the input of the
+// last interval. It returns the function that stops it.
+func (c *composeWindow) startAutosave() func() {
+	if c.shell.autosaveEvery <= 0 {
+		return func() {}
+	}
+	c.autosave = time.NewTicker(c.shell.autosaveEvery)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-c.autosave.C:
+				fyne.Do(c.saveIfChanged)
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() {
+		c.autosave.Stop()
+		close(done)
+	}
+}
+
+// saveIfChanged saves the draft when it changed since the last save.
+func (c *composeWindow) saveIfChanged() {
+	if c.dirty {
+		c.saveDraft()
+	}
+}
+
 // saveDraft stores the draft sealed in the vault.
 func (c *composeWindow) saveDraft() {
+	c.dirty = false
 	d := c.draft()
 	c.shell.background(func() {
 		id, err := c.shell.client.SaveDraft(c.draftID, d)

@@ -272,6 +272,9 @@ func newTestShellOver(t *testing.T, c Client, opts Options) (*Shell, fyne.App) {
 	a := test.NewTempApp(t)
 	s := NewShell(a, c, opts)
 	s.background = func(f func()) { f() }
+	// A ticker would call fyne.Do from its own goroutine, which the test
+	// driver runs at once and so races with the test.
+	s.autosaveEvery = 0
 	s.win.Resize(fyne.NewSize(1200, 760))
 	s.Start()
 	return s, a

@@ -316,3 +316,24 @@ func TestConsentRecord(t *testing.T) {
 		t.Errorf("consent list not reloaded")
 	}
 }
+
+func TestComposeAutosavesChangedDraft(t *testing.T) {
+	c := newFakeClient()
+	s, _ := newTestShell(t, c, Options{})
+	unlockShell(t, s, c.passphrase)
+	cw := s.newCompose(nil)
+
+	cw.saveIfChanged()
+	if len(c.drafts) != 0 {
+		t.Fatalf("unchanged draft saved: %d drafts", len(c.drafts))
+	}
+	test.Type(cw.body, "Follow-up in two weeks.")
+	cw.saveIfChanged()
+	if len(c.drafts) != 1 || c.drafts[1].Body != "Follow-up in two weeks." {
+		t.Fatalf("changed draft not saved: %+v", c.drafts)
+	}
+	cw.saveIfChanged()
+	if len(c.drafts) != 1 || cw.draftID != 1 {
+		t.Errorf("second autosave made a new draft: %d drafts, id %d", len(c.drafts), cw.draftID)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 
@@ -13,6 +14,12 @@ import (
 
 // Title is the main window's title, which the GUI smoke test looks for.
 const Title = "SecureMail"
+
+// draftAutosave is the autosave interval of compose windows. The idle
+// lock fires after at least a minute without input (the policy's
+// minimum), so a draft is saved before that lock closes the window. A
+// lock on sleep or screen lock can still lose the last interval.
+const draftAutosave = 20 * time.Second
 
 // IdleLock is the idle timer that locks the vault; *cache.LockManager
 // implements it. The shell reports every key press and pointer move to
@@ -52,6 +59,9 @@ type Shell struct {
 	// background runs work off the UI goroutine; tests replace it with a
 	// synchronous call.
 	background func(func())
+	// autosaveEvery is how often an open compose window saves a changed
+	// draft; zero turns autosave off, as the widget tests do.
+	autosaveEvery time.Duration
 
 	syncMu     sync.Mutex
 	syncing    bool
@@ -66,6 +76,7 @@ func NewShell(a fyne.App, client Client, opts Options) *Shell {
 	}
 	s := &Shell{app: a, client: client, opts: opts, log: opts.Log}
 	s.background = func(f func()) { go f() }
+	s.autosaveEvery = draftAutosave
 	s.win = a.NewWindow(Title)
 	s.win.Resize(fyne.NewSize(1200, 760))
 	s.installShortcuts()
@@ -160,10 +171,14 @@ func (s *Shell) showLocked(message string) {
 	s.log.Info("vault locked, content removed from screen")
 }
 
-// addChild tracks a secondary window so that lock closes it.
-func (s *Shell) addChild(w fyne.Window) {
+// addChild tracks a secondary window so that lock closes it. onClosed
+// runs when the window closes.
+func (s *Shell) addChild(w fyne.Window, onClosed ...func()) {
 	s.children = append(s.children, w)
 	w.SetOnClosed(func() {
+		for _, f := range onClosed {
+			f()
+		}
 		for i, c := range s.children {
 			if c == w {
 				s.children = append(s.children[:i], s.children[i+1:]...)
