@@ -21,9 +21,11 @@ const Title = "SecureMail"
 // lock on sleep or screen lock can still lose the last interval.
 const draftAutosave = 20 * time.Second
 
-// IdleLock is the idle timer that locks the vault; *cache.LockManager
-// implements it. The shell reports every key press and pointer move to
-// Activity and calls LockNow for the lock shortcut.
+// IdleLock is the idle timer that locks the vault, and *AutoLock over
+// cache.LockManager implements it. The shell reports pointer moves,
+// shortcuts and typing in its text fields to Activity.
+// NOTE: keys sent to a focused button or list are not reported, because
+// Fyne delivers them to that widget only.
 type IdleLock interface {
 	Activity()
 	LockNow() error
@@ -52,8 +54,8 @@ type Shell struct {
 	log    *slog.Logger
 
 	mail *mailScreen // nil while locked
-	// children are the extra windows (compose, keys, settings, ...);
-	// they are closed on lock. Used on the UI goroutine only.
+	// children are the extra windows (compose, keys, settings and the
+	// others), which lock closes. Used on the UI goroutine only.
 	children []fyne.Window
 
 	// background runs work off the UI goroutine; tests replace it with a
