@@ -1,7 +1,10 @@
 package client
 
 import (
+	"bufio"
+	"bytes"
 	"net/mail"
+	"net/textproto"
 	"strings"
 )
 
@@ -13,4 +16,19 @@ func addrSpec(s string) string {
 		return ""
 	}
 	return strings.ToLower(a.Address)
+}
+
+// headerField returns the first value of the header field name in the
+// header section of msg, or "" when there is none or the section does
+// not parse.
+func headerField(msg []byte, name string) string {
+	end := bytes.Index(msg, []byte("\r\n\r\n"))
+	if end < 0 {
+		return ""
+	}
+	h, err := textproto.NewReader(bufio.NewReader(bytes.NewReader(msg[:end+4]))).ReadMIMEHeader()
+	if err != nil {
+		return ""
+	}
+	return h.Get(name)
 }

@@ -1,14 +1,11 @@
 package client
 
 import (
-	"bufio"
-	"bytes"
 	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/textproto"
 	"slices"
 	"sort"
 	"strings"
@@ -95,15 +92,7 @@ func (c *Client) Send(accountID string, draft *compose.Draft, report *compose.Re
 }
 
 func messageIDOf(raw []byte) string {
-	end := bytes.Index(raw, []byte("\r\n\r\n"))
-	if end < 0 {
-		return ""
-	}
-	h, err := textproto.NewReader(bufio.NewReader(bytes.NewReader(raw[:end+4]))).ReadMIMEHeader()
-	if err != nil {
-		return ""
-	}
-	return h.Get("Message-Id")
+	return headerField(raw, "Message-Id")
 }
 
 func auditSent(accountID string, sealed *compose.Sealed) audit.Sent {
@@ -442,15 +431,7 @@ func (p protector) smime(recipients []string, payload []byte) ([]byte, error) {
 // payloadFrom returns the sender address from a protected payload's
 // copied header fields.
 func payloadFrom(payload []byte) string {
-	end := bytes.Index(payload, []byte("\r\n\r\n"))
-	if end < 0 {
-		return ""
-	}
-	h, err := textproto.NewReader(bufio.NewReader(bytes.NewReader(payload[:end+4]))).ReadMIMEHeader()
-	if err != nil {
-		return ""
-	}
-	return addrSpec(h.Get("From"))
+	return addrSpec(headerField(payload, "From"))
 }
 
 // consentRegistry keeps patients' recorded consents to plain mail.
