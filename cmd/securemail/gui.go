@@ -88,7 +88,9 @@ func runGUI(args []string, stderr io.Writer, log *slog.Logger) int {
 
 // runWindow shows the GUI with the idle lock from the policy.
 func runWindow(ctx context.Context, adapter *ui.ClientAdapter, banner string, log *slog.Logger) {
-	idle := cache.LockManagerOptions{}
+	// On Linux the watcher locks at once when logind reports sleep or a
+	// screen lock; without a system bus only the idle timer runs.
+	idle := cache.LockManagerOptions{Watcher: cache.LogindWatcher{}}
 	for _, s := range adapter.Settings() {
 		if s.Path == "idleLock.minutes" {
 			var minutes float64
