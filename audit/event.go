@@ -31,6 +31,10 @@ const (
 	KindPolicyRejected   Kind = "policy.rejected"
 	KindPolicyChanged    Kind = "policy.changed"
 	KindAuditPruned      Kind = "audit.pruned"
+	// KindAuditRollback records that the trail, when opened, was shorter
+	// than its anchor outside the database: newest entries were removed
+	// and the head record restored. Count is the anchored sequence number.
+	KindAuditRollback Kind = "audit.rollback_detected"
 )
 
 var knownKinds = map[Kind]bool{
@@ -41,7 +45,7 @@ var knownKinds = map[Kind]bool{
 	KindKeyGenerated:    true, KindKeyImported: true, KindKeyExported: true, KindKeyTrusted: true, KindKeyChanged: true,
 	KindConsentRecorded: true,
 	KindPolicyLoaded:    true, KindPolicyRejected: true, KindPolicyChanged: true,
-	KindAuditPruned: true,
+	KindAuditPruned: true, KindAuditRollback: true,
 }
 
 // ErrInvalidEvent is wrapped by every error about an event that cannot be

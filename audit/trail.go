@@ -69,9 +69,10 @@ type link struct {
 // before by an HMAC-SHA256 over the entry and the previous MAC. It is
 // safe for concurrent use.
 type Trail struct {
-	store Store
-	now   func() time.Time
-	key   []byte
+	store  Store
+	now    func() time.Time
+	key    []byte
+	anchor Anchor
 
 	mu   sync.Mutex
 	last link
@@ -80,6 +81,20 @@ type Trail struct {
 // Options configure Open. A nil Now means time.Now.
 type Options struct {
 	Now func() time.Time
+	// Anchor, when set, receives the newest sequence number after every
+	// append, so that VerifyAnchored can tell when the newest entries were
+	// removed together with a restored older head record.
+	Anchor Anchor
+}
+
+// Anchor keeps the newest sequence number of the trail outside the store,
+// for example in the OS keyring. Someone who can rewrite the store but
+// not the anchor can no longer hide removed entries by restoring an older
+// copy of the head record.
+type Anchor interface {
+	// LoadSeq returns the stored sequence number, 0 when there is none.
+	LoadSeq() (int64, error)
+	SaveSeq(seq int64) error
 }
 
 // Open loads the chain key and the position of the newest entry, creating
@@ -89,6 +104,9 @@ func Open(store Store, opts *Options) (*Trail, error) {
 	t := &Trail{store: store, now: time.Now}
 	if opts != nil && opts.Now != nil {
 		t.now = opts.Now
+	}
+	if opts != nil {
+		t.anchor = opts.Anchor
 	}
 	key, err := loadChainKey(store)
 	if err != nil {
@@ -111,7 +129,30 @@ func Open(store Store, opts *Options) (*Trail, error) {
 	if err := t.catchUp(); err != nil {
 		return nil, err
 	}
+	if err := t.checkAnchor(); err != nil {
+		return nil, err
+	}
 	return t, nil
+}
+
+// checkAnchor records a rollback in the chain itself when the trail is
+// shorter than its anchor. The anchor never moves down, so removing that
+// record again would need another rollback, which is recorded in turn.
+func (t *Trail) checkAnchor() error {
+	if t.anchor == nil {
+		return nil
+	}
+	anchored, err := t.anchor.LoadSeq()
+	if err != nil {
+		// An unreadable anchor must not lock the user out of the vault;
+		// the next Append and VerifyAnchored report it.
+		return nil
+	}
+	if anchored <= t.last.Seq {
+		return nil
+	}
+	_, err = t.Append(Event{Kind: KindAuditRollback, Count: anchored})
+	return err
 }
 
 func loadChainKey(store Store) ([]byte, error) {
@@ -217,7 +258,28 @@ func (t *Trail) Append(e Event) (int64, error) {
 	if err := t.writeHead(); err != nil {
 		return seq, err
 	}
+	if err := t.raiseAnchor(seq); err != nil {
+		return seq, err
+	}
 	return seq, nil
+}
+
+// raiseAnchor stores seq in the anchor unless the anchor already holds a
+// higher number, which happens right after a rollback was detected.
+func (t *Trail) raiseAnchor(seq int64) error {
+	if t.anchor == nil {
+		return nil
+	}
+	// An unreadable anchor is overwritten with seq; only a failed write
+	// is an error.
+	current, err := t.anchor.LoadSeq()
+	if err == nil && current >= seq {
+		return nil
+	}
+	if err := t.anchor.SaveSeq(seq); err != nil {
+		return fmt.Errorf("failed to update the audit anchor: %w", err)
+	}
+	return nil
 }
 
 // mac returns the hex HMAC-SHA256 of an entry body under the chain key.

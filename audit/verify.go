@@ -305,3 +305,62 @@ func (v *verifier) finish(start, head link) {
 		v.report.Interrupted = 0
 	}
 }
+
+// VerifyAnchored runs Verify and also checks the trail against the
+// newest sequence number an Anchor kept outside the store. A trail
+// shorter than its anchor is reported as truncated, and every rollback
+// that Open found and recorded is reported too, so that appending past
+// the old length does not hide a removal.
+func VerifyAnchored(store Store, anchor Anchor) (Report, error) {
+	report, err := Verify(store)
+	if err != nil || anchor == nil {
+		return report, err
+	}
+	anchored, err := anchor.LoadSeq()
+	if err != nil {
+		return report, fmt.Errorf("failed to read the audit anchor: %w", err)
+	}
+	if anchored > report.Last {
+		report.Problems = append(report.Problems, Problem{
+			Seq:  report.Last + 1,
+			Kind: ProblemTruncated,
+			Detail: fmt.Sprintf("entries %d to %d are missing from the end of the log: the anchor outside the database counts %d, "+
+				"so the head record was rolled back with them", report.Last+1, anchored, anchored),
+		})
+	}
+	rollbacks, err := recordedRollbacks(store)
+	if err != nil {
+		return report, err
+	}
+	report.Problems = append(report.Problems, rollbacks...)
+	return report, nil
+}
+
+// recordedRollbacks returns a truncation problem for every rollback entry
+// in the trail whose MAC verifies.
+func recordedRollbacks(store Store) ([]Problem, error) {
+	key, err := store.GetRecord(recordKind, chainKeyRecord)
+	if err != nil {
+		// Verify has already reported a missing chain key.
+		return nil, nil
+	}
+	t := &Trail{store: store, key: key}
+	var out []Problem
+	err = store.ReadLog(logName, 1, func(seq int64, raw []byte) error {
+		e, _, err := t.open(raw)
+		if err != nil || e.Event.Kind != KindAuditRollback {
+			return nil
+		}
+		out = append(out, Problem{
+			Seq:  seq,
+			Kind: ProblemTruncated,
+			Detail: fmt.Sprintf("when the trail was opened it ended before entry %d, which its anchor outside the database had recorded; "+
+				"the newest entries had been removed", e.Event.Count),
+		})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("failed to read the audit log: %w", err)
+	}
+	return out, nil
+}

@@ -9,12 +9,16 @@ import (
 	"securemail/audit"
 )
 
-// VerifyAudit checks the whole audit chain and returns what is wrong
-// with it, by sequence number.
+// VerifyAudit checks the whole audit chain, and its length against the
+// anchor in the OS keyring, and returns what is wrong with it by sequence
+// number.
 func (c *Client) VerifyAudit() (audit.Report, error) {
 	s, err := c.current()
 	if err != nil {
 		return audit.Report{}, err
+	}
+	if a := c.auditAnchor(); a != nil {
+		return audit.VerifyAnchored(s.store, a)
 	}
 	return audit.Verify(s.store)
 }

@@ -207,7 +207,11 @@ func (c *Client) Unlock(passphrase []byte) error {
 
 func (c *Client) startSession() error {
 	store := c.vault.Store()
-	trail, err := audit.Open(store, &audit.Options{Now: c.opts.Now})
+	auditOpts := &audit.Options{Now: c.opts.Now}
+	if a := c.auditAnchor(); a != nil {
+		auditOpts.Anchor = a
+	}
+	trail, err := audit.Open(store, auditOpts)
 	if err != nil {
 		return fmt.Errorf("client: opening the audit trail: %w", err)
 	}
@@ -316,7 +320,15 @@ func (c *Client) Destroy() error {
 	if s != nil {
 		s.keys.wipe()
 	}
-	return c.vault.Destroy()
+	anchor := c.auditAnchor()
+	if err := c.vault.Destroy(); err != nil {
+		return err
+	}
+	if anchor != nil {
+		// The profile is gone; a missing entry is not an error here.
+		anchor.keyring.Delete(anchorService, anchor.user)
+	}
+	return nil
 }
 
 func (c *Client) current() (*session, error) {
