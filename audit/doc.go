@@ -10,10 +10,12 @@
 // a checkpoint signed under the chain key before deleting, and the chain
 // continues from it.
 //
-// NOTE: someone who can write the vault file and kept an older copy of it
-// can roll back the log and the head record together, which no local
-// check detects. Forwarding to the organisation's collector, which keeps
-// each entry's MAC, is the remedy.
+// With an Anchor (package client keeps one in the OS keyring), a trail
+// whose newest entries were removed together with its head record is
+// reported by VerifyAnchored. NOTE: without an anchor (a passphrase-only
+// vault), or for someone who can also roll back the keyring entry, no
+// local check detects that rollback; forwarding to the organisation's
+// collector, which keeps each entry's MAC, is the remedy.
 //
 // Events come from the typed constructors. No event field holds a
 // subject, a body or a file name, and Event.Validate rejects free text in
