@@ -59,6 +59,10 @@ type Options struct {
 	// NoDiscovery turns key discovery off, for the demo and for tests
 	// that must not reach beyond loopback.
 	NoDiscovery bool
+	// UserSettingsFile is where SetUserSetting saves the user's settings.
+	// When Policy is nil it defaults to the user file of the OS-standard
+	// policy locations; otherwise empty means changes are not saved.
+	UserSettingsFile string
 
 	// kdf replaces the Argon2id cost in this package's tests, which would
 	// otherwise spend seconds per vault under the race detector.
@@ -114,9 +118,13 @@ func (o *Options) fill() error {
 		o.Now = time.Now
 	}
 	if o.Policy == nil {
-		eff, report := policy.Load(policy.DefaultLocations())
+		loc := policy.DefaultLocations()
+		eff, report := policy.Load(loc)
 		o.Policy = eff
 		o.PolicyReport = &report
+		if o.UserSettingsFile == "" {
+			o.UserSettingsFile = loc.UserFile
+		}
 	}
 	return nil
 }

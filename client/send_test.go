@@ -218,6 +218,25 @@ func TestSendEncryptedThroughRealStack(t *testing.T) {
 		t.Fatalf("qpdf with the password: %v: %s", err, msg)
 	}
 
+	// Deleting moves the message off the server's INBOX, so a new sync
+	// does not bring it back.
+	pdfID := messageIDFor(t, sealed, keylessAdr)
+	if err := keyless.DeleteMessage(id); err != nil {
+		t.Fatalf("deleting the PDF mail: %v", err)
+	}
+	if _, err := keyless.Sync(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	inbox, err := keyless.List(keylessAdr, "INBOX", 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sum := range inbox {
+		if sum.MessageID == strings.Trim(pdfID, "<>") {
+			t.Error("the deleted message came back to the INBOX with the next sync")
+		}
+	}
+
 	// The sender's Sent folder holds a copy the sender can read.
 	id = waitForMessage(t, sender, senderAddr, "Sent", sealed.MessageID)
 	opened, err = sender.OpenMessage(id)

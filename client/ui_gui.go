@@ -1,11 +1,14 @@
 package client
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"securemail/account"
 	"strings"
+	"time"
 
 	"securemail/audit"
 	"securemail/compose"
@@ -63,11 +66,10 @@ func (c *Client) Draft(id int64) (*compose.Draft, error) {
 	return &d, nil
 }
 
-// DeleteMessage removes message id from the local cache.
-//
-// TODO: the server copy stays, so the next sync fetches the message
-// again; moving it to the server's Trash needs an IMAP MOVE in package
-// account.
+// DeleteMessage moves message id to the account's Trash on the server,
+// or expunges it when it is in Trash already or the account has none,
+// and then removes it from the cache, so the next sync does not fetch it
+// again.
 func (c *Client) DeleteMessage(id int64) error {
 	s, err := c.current()
 	if err != nil {
@@ -77,5 +79,19 @@ func (c *Client) DeleteMessage(id int64) error {
 	if err != nil {
 		return fmt.Errorf("client: delete message %d: %w", id, err)
 	}
-	return s.store.DeleteMessages(m.Account, m.Folder, []uint32{m.UID})
+	cfg, cred, err := c.accountConfig(s, m.Account)
+	if err != nil {
+		return err
+	}
+	syncer := account.NewSyncer(cfg, cred, s.store)
+	defer syncer.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), deleteTimeout)
+	defer cancel()
+	if err := syncer.Delete(ctx, m.Folder, []uint32{m.UID}); err != nil {
+		return fmt.Errorf("client: delete message %d on the server: %w", id, err)
+	}
+	return nil
 }
+
+// deleteTimeout bounds one delete, connection included.
+const deleteTimeout = time.Minute

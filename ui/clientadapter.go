@@ -17,6 +17,7 @@ import (
 	"securemail/client"
 	"securemail/compose"
 	"securemail/crypto"
+	"securemail/crypto/pgp"
 	"securemail/policy"
 )
 
@@ -363,12 +364,15 @@ func (a *ClientAdapter) VerifyFingerprint(address, fingerprint string) error {
 	return fmt.Errorf("ui: no contact key for %s; import the contact's key first", address)
 }
 
-// Revoke is not offered yet.
-//
-// TODO: package client has no revocation; it needs a revocation
-// signature from crypto/pgp and a way to publish it.
+// Revoke revokes one of the user's OpenPGP keys. Exporting the public key
+// afterwards gives correspondents the key with its revocation.
 func (a *ClientAdapter) Revoke(fingerprint string) error {
-	return fmt.Errorf("ui: revoking key %s is not supported yet; ask your IT department to revoke it", fingerprint)
+	c, err := a.client()
+	if err != nil {
+		return err
+	}
+	_, err = c.RevokeKey(fingerprint, pgp.RevocationNoReason, "")
+	return err
 }
 
 func (a *ClientAdapter) Accounts() []string {
@@ -464,11 +468,13 @@ func (a *ClientAdapter) Settings() []policy.Setting {
 	return nil
 }
 
-// SetSetting changes a setting for this session.
-//
-// NOTE: the change is not written to the user's settings file yet, so
-// it lasts until the client quits.
+// SetSetting changes one of the user's settings. With an open profile
+// the change is saved to the user's settings file and audited; before
+// the vault exists it lasts for this session.
 func (a *ClientAdapter) SetSetting(path string, value any) error {
+	if c := a.Client(); c != nil {
+		return c.SetUserSetting(path, value)
+	}
 	eff := a.policy()
 	if eff == nil {
 		return client.ErrNoProfile
