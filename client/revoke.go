@@ -13,8 +13,8 @@ import (
 // RevokeKey revokes one of the user's OpenPGP keys, for example after a
 // laptop was lost, and returns the armored revocation certificate to
 // publish or send to correspondents. The key stays in the vault, marked
-// revoked, so mail encrypted to it can still be read; it no longer signs
-// and is no longer offered to correspondents.
+// revoked, so that mail encrypted to it can still be read. It no longer
+// signs, and correspondents who import it see the revocation.
 func (c *Client) RevokeKey(fingerprint string, reason pgp.RevocationReason, text string) (string, error) {
 	s, err := c.current()
 	if err != nil {
