@@ -105,7 +105,7 @@ func TestAttackVaultWrongPassphrase(t *testing.T) {
 // TestAttackVaultHeaderFromOtherProfile copies another profile's
 // vault.json over this one's, with both device secrets in one keyring.
 func TestAttackVaultHeaderFromOtherProfile(t *testing.T) {
-	ring := &memKeyring{}
+	ring := &cache.MemoryKeyring{}
 	eff := testPolicy(t)
 	newVault := func(name string) (*Client, Options) {
 		opts := Options{Dir: t.TempDir(), Name: name, Policy: eff, Keyring: ring, NoDiscovery: true, kdf: &testKDF}
@@ -152,16 +152,14 @@ func TestAttackVaultHeaderFromOtherProfile(t *testing.T) {
 }
 
 func TestAttackVaultKeyringEntryDeleted(t *testing.T) {
-	ring := &memKeyring{}
+	ring := &cache.MemoryKeyring{}
 	opts := Options{Dir: t.TempDir(), Name: "deleted", Policy: testPolicy(t), Keyring: ring, NoDiscovery: true, kdf: &testKDF}
 	c, err := Create(opts, []byte("pass"), false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	c.Lock(LockManual)
-	ring.mu.Lock()
-	clear(ring.secrets)
-	ring.mu.Unlock()
+	ring.Clear()
 	reopened, err := Open(opts)
 	if err != nil {
 		t.Fatal(err)

@@ -1,48 +1,12 @@
 package client
 
 import (
-	"fmt"
-	"sync"
 	"testing"
 	"time"
 
 	"securemail/cache"
 	"securemail/policy"
 )
-
-// memKeyring stands in for the OS keyring in tests that are not about
-// the keyring; TestVaultWithGnomeKeyring uses the real one.
-type memKeyring struct {
-	mu      sync.Mutex
-	secrets map[string]string
-}
-
-func (k *memKeyring) Get(service, user string) (string, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	v, ok := k.secrets[service+"/"+user]
-	if !ok {
-		return "", fmt.Errorf("%s/%s: %w", service, user, cache.ErrKeyringEntryMissing)
-	}
-	return v, nil
-}
-
-func (k *memKeyring) Set(service, user, secret string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.secrets == nil {
-		k.secrets = map[string]string{}
-	}
-	k.secrets[service+"/"+user] = secret
-	return nil
-}
-
-func (k *memKeyring) Delete(service, user string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	delete(k.secrets, service+"/"+user)
-	return nil
-}
 
 // testKDF is far below the vault default; only tests use it.
 var testKDF = cache.KDFParams{Time: 1, MemoryKiB: 8 * 1024, Threads: 1}
@@ -77,7 +41,7 @@ func newProfile(t *testing.T, name string, eff *policy.Effective) (*Client, Opti
 		Dir:         t.TempDir(),
 		Name:        name,
 		Policy:      eff,
-		Keyring:     &memKeyring{},
+		Keyring:     &cache.MemoryKeyring{},
 		NoDiscovery: true,
 		Now:         time.Now,
 		kdf:         &testKDF,

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"strconv"
-	"sync"
 
 	mailaccount "securemail/account"
 	"securemail/cache"
@@ -26,7 +25,7 @@ const Passphrase = "demo passphrase, invented data only"
 func NewProfile(s *Server, dir string) (*client.Client, error) {
 	c, err := client.Create(client.Options{
 		Dir:         dir,
-		Keyring:     &memoryKeyring{},
+		Keyring:     &cache.MemoryKeyring{},
 		TLSRoots:    s.RootCAs(),
 		NoDiscovery: true,
 	}, []byte(Passphrase), false)
@@ -113,40 +112,5 @@ func importOpenPGP(c *client.Client, name string) error {
 	if _, err := c.ImportOpenPGP(data, nil); err != nil {
 		return fmt.Errorf("demo: import %s: %w", name, err)
 	}
-	return nil
-}
-
-// memoryKeyring keeps the demo profile's device secret in memory, so
-// the demo runs on machines without an OS keyring. The profile is
-// deleted when the demo ends, so nothing needs the secret later.
-type memoryKeyring struct {
-	mu      sync.Mutex
-	secrets map[string]string
-}
-
-func (k *memoryKeyring) Get(service, user string) (string, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	v, ok := k.secrets[service+"\x00"+user]
-	if !ok {
-		return "", fmt.Errorf("demo keyring %s/%s: %w", service, user, cache.ErrKeyringEntryMissing)
-	}
-	return v, nil
-}
-
-func (k *memoryKeyring) Set(service, user, secret string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.secrets == nil {
-		k.secrets = map[string]string{}
-	}
-	k.secrets[service+"\x00"+user] = secret
-	return nil
-}
-
-func (k *memoryKeyring) Delete(service, user string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	delete(k.secrets, service+"\x00"+user)
 	return nil
 }

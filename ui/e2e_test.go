@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,40 +21,6 @@ import (
 // e2eKDF keeps each unlock fast; the vault's own tests check the
 // default cost.
 var e2eKDF = cache.KDFParams{Time: 1, MemoryKiB: 8 * 1024, Threads: 1}
-
-// memoryKeyring replaces the OS keyring, which the vault's own
-// tests exercise against gnome-keyring.
-type memoryKeyring struct {
-	mu      sync.Mutex
-	secrets map[string]string
-}
-
-func (k *memoryKeyring) Get(service, user string) (string, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	v, ok := k.secrets[service+"/"+user]
-	if !ok {
-		return "", fmt.Errorf("%s/%s: %w", service, user, cache.ErrKeyringEntryMissing)
-	}
-	return v, nil
-}
-
-func (k *memoryKeyring) Set(service, user, secret string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.secrets == nil {
-		k.secrets = map[string]string{}
-	}
-	k.secrets[service+"/"+user] = secret
-	return nil
-}
-
-func (k *memoryKeyring) Delete(service, user string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	delete(k.secrets, service+"/"+user)
-	return nil
-}
 
 // e2ePolicy lets the review ask for confirmations and a justification
 // where the built-in policy would block, as a clinic's IT would set it.
@@ -81,7 +46,7 @@ func e2ePolicy(t *testing.T) *policy.Effective {
 
 func e2eOptions(t *testing.T, st *testenv.MailStack, name string) client.Options {
 	return client.WithKDF(client.Options{
-		Dir: t.TempDir(), Name: name, Policy: e2ePolicy(t), Keyring: &memoryKeyring{},
+		Dir: t.TempDir(), Name: name, Policy: e2ePolicy(t), Keyring: &cache.MemoryKeyring{},
 		TLSRoots: st.RootCAs(), NoDiscovery: true,
 	}, e2eKDF)
 }

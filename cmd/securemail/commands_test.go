@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"securemail/account"
@@ -14,38 +13,6 @@ import (
 	"securemail/client"
 	"securemail/policy"
 )
-
-type memoryKeyring struct {
-	mu      sync.Mutex
-	secrets map[string]string
-}
-
-func (k *memoryKeyring) Get(service, user string) (string, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	v, ok := k.secrets[service+"/"+user]
-	if !ok {
-		return "", fmt.Errorf("%s/%s: %w", service, user, cache.ErrKeyringEntryMissing)
-	}
-	return v, nil
-}
-
-func (k *memoryKeyring) Set(service, user, secret string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.secrets == nil {
-		k.secrets = map[string]string{}
-	}
-	k.secrets[service+"/"+user] = secret
-	return nil
-}
-
-func (k *memoryKeyring) Delete(service, user string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	delete(k.secrets, service+"/"+user)
-	return nil
-}
 
 // testProfile creates a profile with one account and an own key, and
 // points the commands at it. The account's servers are never dialled by
@@ -62,7 +29,7 @@ func testProfile(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
-	keyring := &memoryKeyring{}
+	keyring := &cache.MemoryKeyring{}
 	dir := t.TempDir()
 	opts := func(dir string) client.Options {
 		return client.WithKDF(client.Options{Dir: dir, Policy: eff, Keyring: keyring, NoDiscovery: true},
