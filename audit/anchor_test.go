@@ -22,18 +22,30 @@ func (a *memAnchor) SaveSeq(seq int64) error {
 	return nil
 }
 
-func TestAnchorDetectsRolledBackHead(t *testing.T) {
+// anchoredTrail opens a trail with an in-memory anchor and appends n
+// entries.
+func anchoredTrail(t *testing.T, n int) (*Trail, *memStore, *memAnchor) {
+	t.Helper()
 	store := newMemStore()
 	anchor := &memAnchor{}
 	trail, err := Open(store, &Options{Now: testClock(), Anchor: anchor})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := 1; i <= 5; i++ {
+	for i := 1; i <= n; i++ {
 		if _, err := trail.Append(sampleSent(i)); err != nil {
 			t.Fatal(err)
 		}
 	}
+	return trail, store, anchor
+}
+
+// rolledBackTrail appends 7 entries to an anchored trail, then removes
+// entries 6 and 7 and restores the head record saved after entry 5, as
+// someone editing the database would.
+func rolledBackTrail(t *testing.T) (*memStore, *memAnchor) {
+	t.Helper()
+	trail, store, anchor := anchoredTrail(t, 5)
 	oldHead, err := store.GetRecord(recordKind, headRecord)
 	if err != nil {
 		t.Fatal(err)
@@ -46,14 +58,16 @@ func TestAnchorDetectsRolledBackHead(t *testing.T) {
 	if anchor.seq != 7 {
 		t.Fatalf("anchor = %d after 7 appends, want 7", anchor.seq)
 	}
-
-	// The attacker removes the newest entries and restores the head
-	// record they copied earlier.
 	store.remove(7)
 	store.remove(6)
 	if err := store.PutRecord(recordKind, headRecord, oldHead); err != nil {
 		t.Fatal(err)
 	}
+	return store, anchor
+}
+
+func TestAnchorDetectsRolledBackHead(t *testing.T) {
+	store, anchor := rolledBackTrail(t)
 
 	plain, err := Verify(store)
 	if err != nil {
@@ -75,17 +89,7 @@ func TestAnchorDetectsRolledBackHead(t *testing.T) {
 }
 
 func TestAnchorUntouchedTrailVerifies(t *testing.T) {
-	store := newMemStore()
-	anchor := &memAnchor{}
-	trail, err := Open(store, &Options{Now: testClock(), Anchor: anchor})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 1; i <= 3; i++ {
-		if _, err := trail.Append(sampleSent(i)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	_, store, anchor := anchoredTrail(t, 3)
 	report, err := VerifyAnchored(store, anchor)
 	if err != nil {
 		t.Fatal(err)
@@ -118,22 +122,7 @@ func TestAnchorFailureIsReported(t *testing.T) {
 }
 
 func TestAnchorRollbackStaysVisible(t *testing.T) {
-	store := newMemStore()
-	anchor := &memAnchor{}
-	trail, err := Open(store, &Options{Now: testClock(), Anchor: anchor})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 1; i <= 5; i++ {
-		trail.Append(sampleSent(i))
-	}
-	oldHead, _ := store.GetRecord(recordKind, headRecord)
-	for i := 6; i <= 7; i++ {
-		trail.Append(sampleSent(i))
-	}
-	store.remove(7)
-	store.remove(6)
-	store.PutRecord(recordKind, headRecord, oldHead)
+	store, anchor := rolledBackTrail(t)
 	// Like the SQLite store, number the next entry after the newest one
 	// left.
 	store.next[logName] = 5
