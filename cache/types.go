@@ -40,7 +40,7 @@ type Message struct {
 	HeaderOnly bool
 }
 
-// Summary is what a message list row shows. The store parses it from the
+// Summary is the content of one message list row. The store parses it from the
 // message header when the message is stored.
 type Summary struct {
 	ID        int64
@@ -86,7 +86,7 @@ type Query struct {
 	Offset    int
 }
 
-// OutboxState is where an outgoing message is in its life.
+// OutboxState is the stage an outgoing message has reached.
 type OutboxState int
 
 const (

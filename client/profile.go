@@ -59,7 +59,7 @@ type Options struct {
 	// NoDiscovery turns key discovery off, for the demo and for tests
 	// that must not reach beyond loopback.
 	NoDiscovery bool
-	// UserSettingsFile is where SetUserSetting saves the user's settings.
+	// UserSettingsFile is the file SetUserSetting saves the user's settings to.
 	// When Policy is nil it defaults to the user file of the OS-standard
 	// policy locations; otherwise empty means changes are not saved.
 	UserSettingsFile string

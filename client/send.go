@@ -38,7 +38,7 @@ func (c *Client) Review(draft *compose.Draft) (*compose.Report, error) {
 	return compose.Review(draft, env)
 }
 
-// Send seals draft as reviewed and answered, queues every envelope in the
+// Send seals draft under the review and the sender's confirmations, queues every envelope in the
 // outbox of the sender's account, and records the sending in the audit
 // trail. It does not submit; FlushOutbox does. The returned Sealed holds
 // the passwords of password-protected copies, which the caller shows to
@@ -454,8 +454,8 @@ func (r consentRegistry) Consent(address string) (compose.Consent, bool, error) 
 	return cons, true, nil
 }
 
-// RecordConsent records that the patient at address asked for
-// unencrypted mail after being told the risk. recordedBy names the staff
+// RecordConsent records that the patient at address requested
+// unencrypted mail after being warned of the risk. recordedBy names the staff
 // member; a zero expires means no expiry.
 func (c *Client) RecordConsent(accountID, address, recordedBy string, expires time.Time) error {
 	s, err := c.current()

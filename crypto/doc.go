@@ -2,5 +2,5 @@
 // status of each MIME part, the key store with its trust decisions, and
 // the dispatcher that opens a received message with the right scheme.
 // The schemes themselves live in crypto/pgp and crypto/smime. It imports
-// neither Fyne nor anything that knows about IMAP.
+// neither Fyne nor anything that deals with IMAP.
 package crypto

@@ -61,7 +61,7 @@ func headerEnd(b []byte) int {
 }
 
 // mediaType parses the Content-Type of h. A missing or invalid field is
-// text/plain, as RFC 2045 section 5.2 says.
+// text/plain, as RFC 2045 section 5.2 requires.
 func mediaType(h textproto.Header) (string, map[string]string) {
 	v := h.Get("Content-Type")
 	if v == "" {

@@ -14,7 +14,7 @@ import (
 const ObscuredSubject = "[...]"
 
 // structural reports whether a header field describes the MIME entity
-// itself rather than the message; those are never copied between the
+// itself rather than the message. Such fields are never copied between the
 // inner and outer header sections.
 func structural(key string) bool {
 	k := strings.ToLower(key)
@@ -33,8 +33,8 @@ var confidentialFields = map[string]bool{
 // protection (RFC 9788). It returns the cryptographic payload, an entity
 // whose header carries a copy of every message header field, and the
 // header fields to put outside. When encrypted is set, the outer subject
-// is ObscuredSubject and Keywords and Comments stay inside only; the inner
-// header records each outer field in an HP-Outer field.
+// is ObscuredSubject and Keywords and Comments stay inside only. The
+// inner header then records each outer field in an HP-Outer field.
 func ProtectHeaders(msg []byte, encrypted bool) (payload []byte, outer textproto.Header, err error) {
 	h, body, err := splitEntity(msg)
 	if err != nil {

@@ -166,8 +166,8 @@ func (m *Message) checkSigners() {
 }
 
 // coverage counts a part as signed only when a good signature by the
-// sender covers it: a valid signature by somebody else does not make the
-// message signed by its sender.
+// sender covers it, because a valid signature by another person does not
+// make the message signed by its sender.
 func coverage(leaves []*Part) (enc, sig Coverage) {
 	var nEnc, nSig int
 	for _, l := range leaves {
@@ -212,9 +212,9 @@ func (w *walker) fail(p *Part, err error) *Part {
 }
 
 // walk opens entity. payloadRoot marks the inner entity of a
-// cryptographic layer; rootChain marks an entity reached from the message
-// root through cryptographic layers only, the one place where protected
-// headers speak for the whole message.
+// cryptographic layer. rootChain marks an entity reached from the message
+// root through cryptographic layers only, because only there do protected
+// headers apply to the whole message.
 func (w *walker) walk(entity []byte, st PartStatus, depth int, payloadRoot, rootChain bool) *Part {
 	w.parts++
 	h, body, err := splitEntity(entity)

@@ -26,8 +26,8 @@ type Autocrypt struct {
 var errIgnoredHeader = errors.New("discovery: Autocrypt header ignored")
 
 // ParseAutocrypt parses the value of one Autocrypt header. It returns an
-// error wrapping the reason for every header that Autocrypt Level 1 says
-// to ignore: a missing addr or keydata, an unknown critical attribute
+// error wrapping the reason for every header that Autocrypt Level 1 tells
+// clients to ignore: a missing addr or keydata, an unknown critical attribute
 // (one whose name does not start with "_"), or invalid base64.
 func ParseAutocrypt(value string) (Autocrypt, error) {
 	var ac Autocrypt

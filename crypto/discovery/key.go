@@ -18,7 +18,7 @@ import (
 const maxKeyBytes = 512 << 10
 
 var (
-	// ErrNotFound means the source answered and holds no key for the
+	// ErrNotFound means the source responded and has no key for the
 	// address.
 	ErrNotFound = errors.New("discovery: no key published for this address")
 	// ErrNoMatchingUserID means a key was returned but none of its user

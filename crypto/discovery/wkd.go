@@ -122,7 +122,7 @@ func get(ctx context.Context, client *http.Client, rawURL, accept string) ([]byt
 	case resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone:
 		return nil, ErrNotFound
 	case resp.StatusCode != http.StatusOK:
-		return nil, fmt.Errorf("discovery: fetching %s: server answered %s", rawURL, resp.Status)
+		return nil, fmt.Errorf("discovery: fetching %s: server returned %s", rawURL, resp.Status)
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxKeyBytes+1))
 	if err != nil {
