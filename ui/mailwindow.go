@@ -27,8 +27,8 @@ type mailScreen struct {
 	// results holds search hits; a search shows them instead of a folder.
 	results []cache.Summary
 
-	folderList  *widget.List
-	messageList *widget.List
+	folderList  *activityList
+	messageList *activityList
 	search      *activityEntry
 	view        *messageView
 	status      *statusBar
@@ -56,7 +56,7 @@ func newMailScreen(s *Shell) *mailScreen {
 		})
 	})
 
-	m.folderList = widget.NewList(
+	m.folderList = newActivityList(s,
 		func() int { return len(m.folders) },
 		func() fyne.CanvasObject {
 			return container.NewHBox(widget.NewIcon(theme.FolderIcon()), widget.NewLabel("Folder name"))
@@ -65,7 +65,7 @@ func newMailScreen(s *Shell) *mailScreen {
 	)
 	m.folderList.OnSelected = func(id widget.ListItemID) { m.selectFolder(id) }
 
-	m.messageList = widget.NewList(
+	m.messageList = newActivityList(s,
 		func() int { return m.rowCount },
 		newSummaryRow,
 		m.updateMessageRow,
@@ -91,18 +91,18 @@ func newMailScreen(s *Shell) *mailScreen {
 func (m *mailScreen) toolbar() *widget.Toolbar {
 	s := m.shell
 	return widget.NewToolbar(
-		widget.NewToolbarAction(theme.MailComposeIcon(), func() { s.newCompose(nil) }),
-		widget.NewToolbarAction(theme.MailReplyIcon(), func() { s.runAction("reply") }),
-		widget.NewToolbarAction(theme.MailReplyAllIcon(), func() { s.runAction("reply all") }),
-		widget.NewToolbarAction(theme.MailForwardIcon(), func() { s.runAction("forward") }),
-		widget.NewToolbarAction(theme.DeleteIcon(), m.deleteSelected),
+		newActivityToolbarAction(s, theme.MailComposeIcon(), func() { s.newCompose(nil) }),
+		newActivityToolbarAction(s, theme.MailReplyIcon(), func() { s.runAction("reply") }),
+		newActivityToolbarAction(s, theme.MailReplyAllIcon(), func() { s.runAction("reply all") }),
+		newActivityToolbarAction(s, theme.MailForwardIcon(), func() { s.runAction("forward") }),
+		newActivityToolbarAction(s, theme.DeleteIcon(), m.deleteSelected),
 		widget.NewToolbarSeparator(),
-		widget.NewToolbarAction(theme.ViewRefreshIcon(), s.startSync),
-		widget.NewToolbarAction(theme.AccountIcon(), s.showKeys),
-		widget.NewToolbarAction(theme.SettingsIcon(), s.showSettings),
-		widget.NewToolbarAction(theme.HistoryIcon(), s.showAudit),
-		widget.NewToolbarAction(theme.DocumentIcon(), s.showConsents),
-		widget.NewToolbarAction(theme.VisibilityOffIcon(), s.LockNow),
+		newActivityToolbarAction(s, theme.ViewRefreshIcon(), s.startSync),
+		newActivityToolbarAction(s, theme.AccountIcon(), s.showKeys),
+		newActivityToolbarAction(s, theme.SettingsIcon(), s.showSettings),
+		newActivityToolbarAction(s, theme.HistoryIcon(), s.showAudit),
+		newActivityToolbarAction(s, theme.DocumentIcon(), s.showConsents),
+		newActivityToolbarAction(s, theme.VisibilityOffIcon(), s.LockNow),
 	)
 }
 
