@@ -178,3 +178,25 @@ func TestActivityWidgetsAreFocusable(t *testing.T) {
 		}
 	}
 }
+
+func TestTappedRowFocusesActivityList(t *testing.T) {
+	idle := &countingIdle{}
+	s := newUnlockedShell(t, idle)
+	c := s.win.Canvas()
+	list := s.mail.messageList
+	at := fyne.CurrentApp().Driver().AbsolutePositionForObject(list).Add(fyne.NewPos(40, 10))
+
+	test.TapCanvas(c, at)
+
+	if c.Focused() != fyne.Focusable(list) {
+		t.Fatalf("focus after tapping a row is %T, want the message list wrapper", c.Focused())
+	}
+	if s.mail.selected != 0 {
+		t.Errorf("tapping the first row selected row %d, want 0", s.mail.selected)
+	}
+	idle.take()
+	pressKey(c, fyne.KeyDown)
+	if n := idle.take(); n == 0 {
+		t.Error("a key after tapping a row reported no activity")
+	}
+}
