@@ -16,8 +16,8 @@ type countingIdle struct {
 	count int
 }
 
-func (c *countingIdle) Activity() { c.mu.Lock(); c.count++; c.mu.Unlock() }
-func (c *countingIdle) Unlocked() {}
+func (c *countingIdle) Activity()      { c.mu.Lock(); c.count++; c.mu.Unlock() }
+func (c *countingIdle) Unlocked()      {}
 func (c *countingIdle) LockNow() error { return nil }
 
 // take returns the count so far and starts a new one.
