@@ -108,13 +108,18 @@ func (w *indexWriter) addPrefixes(ts *termSet) error {
 	return nil
 }
 
-func (w *indexWriter) deleteTerms(id int64) error {
-	tags, date, _, err := loadTerms(w.tx, w.keys, id)
+// deleteStaleTerms deletes the postings of message id that its new
+// terms, at the new date, no longer have.
+func (w *indexWriter) deleteStaleTerms(id, date int64, terms *termSet) error {
+	tags, oldDate, _, err := loadTerms(w.tx, w.keys, id)
 	if err != nil {
 		return err
 	}
 	for _, t := range tags {
-		if _, err := w.deleteTerm.Exec(t, date, id); err != nil {
+		if _, kept := terms.seen[t]; kept && oldDate == date {
+			continue
+		}
+		if _, err := w.deleteTerm.Exec(t, oldDate, id); err != nil {
 			return fmt.Errorf("cache: delete from search index: %w", err)
 		}
 	}
