@@ -232,8 +232,13 @@ func deleteMessage(tx *sql.Tx, keys sealer, id int64) error {
 // loadTerms opens the sealed tag list of message id and returns it with
 // the date the index rows carry and whether the rows are written yet.
 func loadTerms(tx *sql.Tx, keys sealer, id int64) (tags []int64, date int64, indexed bool, err error) {
+	return scanTerms(tx.QueryRow(queryTermsByID, id), keys, id)
+}
+
+// scanTerms reads the result of queryTermsByID for message id.
+func scanTerms(row *sql.Row, keys sealer, id int64) (tags []int64, date int64, indexed bool, err error) {
 	var sealed []byte
-	if err := tx.QueryRow(`SELECT date, terms, indexed FROM messages WHERE id = ?`, id).Scan(&date, &sealed, &indexed); err != nil {
+	if err := row.Scan(&date, &sealed, &indexed); err != nil {
 		return nil, 0, false, fmt.Errorf("cache: read index list of message %d: %w", id, err)
 	}
 	if sealed == nil {
