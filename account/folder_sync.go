@@ -35,7 +35,11 @@ type folderRun struct {
 	reconnects  int
 	// pending are fetched messages waiting for one store transaction.
 	pending []*cache.Message
-	stops   []func() bool
+	// inFlight is the batch a store goroutine is writing, and storing
+	// receives its outcome.
+	inFlight []*cache.Message
+	storing  chan []error
+	stops    []func() bool
 }
 
 func (s *Syncer) syncFolder(ctx context.Context, folder RemoteFolder, report *Report, tracker *progressTracker) error {
@@ -56,6 +60,8 @@ func (s *Syncer) syncFolder(ctx context.Context, folder RemoteFolder, report *Re
 			stop()
 		}
 	}()
+	// No store goroutine may outlive the run, even a failed one.
+	defer run.awaitStored()
 	return run.sync()
 }
 
@@ -126,9 +132,12 @@ func (r *folderRun) sync() error {
 	if err := r.fetchHeaders(fresh); err != nil {
 		return err
 	}
+	// fetchBodies picks its messages from what the header pass stored.
+	r.awaitStored()
 	if err := r.fetchBodies(); err != nil {
 		return err
 	}
+	r.awaitStored()
 
 	if len(r.report.MessageErrors) > errorsBefore {
 		// Keep the old marks so the next run checks this folder fully.

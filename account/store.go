@@ -30,6 +30,14 @@ type batchStore interface {
 	PutMessages(ms []*cache.Message) error
 }
 
+// preparer is implemented by stores that can do the parsing and indexing
+// part of storing a message ahead, outside the write transaction
+// (*cache.Store does). Sync prepares each message as it arrives, while
+// the previous batch is being written.
+type preparer interface {
+	Prepare(m *cache.Message) error
+}
+
 // OutboxStore is the outbox half of the sealed store.
 type OutboxStore interface {
 	OutboxAdd(it *cache.OutboxItem) error

@@ -31,16 +31,62 @@ const (
 // words splits text into lower-case words of letters and digits.
 func words(text string) []string {
 	var out []string
-	for _, w := range strings.FieldsFunc(text, func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	}) {
-		n := utf8.RuneCountInString(w)
-		if n < minWordRunes || n > maxWordRunes {
+	eachWord(text, func(w string) { out = append(out, w) })
+	return out
+}
+
+// eachWord calls fn with each lower-case word of letters and digits in
+// text, in order, skipping words shorter than minWordRunes or longer
+// than maxWordRunes runes. It allocates only for words with upper-case
+// letters; the sync benchmark spent a tenth of its time splitting text.
+func eachWord(text string, fn func(w string)) {
+	start, runes, upper := -1, 0, false
+	emit := func(end int) {
+		if runes >= minWordRunes && runes <= maxWordRunes {
+			w := text[start:end]
+			if upper {
+				w = strings.ToLower(w)
+			}
+			fn(w)
+		}
+		start, runes, upper = -1, 0, false
+	}
+	for i := 0; i < len(text); {
+		c := text[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+			case 'A' <= c && c <= 'Z':
+				upper = true
+			default:
+				if start >= 0 {
+					emit(i)
+				}
+				i++
+				continue
+			}
+			if start < 0 {
+				start = i
+			}
+			runes++
+			i++
 			continue
 		}
-		out = append(out, strings.ToLower(w))
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if start < 0 {
+				start = i
+			}
+			upper = upper || r != unicode.ToLower(r)
+			runes++
+		} else if start >= 0 {
+			emit(i)
+		}
+		i += size
 	}
-	return out
+	if start >= 0 {
+		emit(len(text))
+	}
 }
 
 // prefixes returns the prefixes of w of minPrefix or more runes,
@@ -67,10 +113,16 @@ type termSet struct {
 	seen  map[int64]struct{}
 	tags  []int64
 	words map[int64]string // word tag to word
+	// added remembers the terms already tagged, so a word that repeats
+	// in a message costs a map lookup instead of an HMAC.
+	added map[termKey]struct{}
 }
 
+type termKey struct{ domain, term string }
+
 func newTermSet(keys sealer, existing []int64) *termSet {
-	ts := &termSet{keys: keys, seen: make(map[int64]struct{}, len(existing)+256), words: make(map[int64]string)}
+	ts := &termSet{keys: keys, seen: make(map[int64]struct{}, len(existing)+256),
+		words: make(map[int64]string), added: make(map[termKey]struct{}, 256)}
 	for _, t := range existing {
 		ts.seen[t] = struct{}{}
 		ts.tags = append(ts.tags, t)
@@ -82,6 +134,11 @@ func (ts *termSet) add(domain, term string) int64 {
 	if len(ts.tags) >= maxTermsPerMessage {
 		return 0
 	}
+	k := termKey{domain, term}
+	if _, ok := ts.added[k]; ok {
+		return 0
+	}
+	ts.added[k] = struct{}{}
 	t := ts.keys.tag(domain, []byte(term))
 	if _, ok := ts.seen[t]; ok {
 		return 0
@@ -93,11 +150,11 @@ func (ts *termSet) add(domain, term string) int64 {
 
 // addText indexes every word of text.
 func (ts *termSet) addText(text string) {
-	for _, w := range words(text) {
+	eachWord(text, func(w string) {
 		if t := ts.add(domainWord, w); t != 0 {
 			ts.words[t] = w
 		}
-	}
+	})
 }
 
 // addAddresses indexes address fields under domain: each word, and each

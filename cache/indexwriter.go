@@ -21,6 +21,7 @@ type indexWriter struct {
 	updateMessage *sql.Stmt
 	insertTerm    *sql.Stmt
 	deleteTerm    *sql.Stmt
+	termsByID     *sql.Stmt
 	// folders caches folder row ids by account and name for this
 	// transaction only, so a rollback cannot leave a stale id behind.
 	folders map[[2]string]int64
@@ -43,6 +44,7 @@ func (s *Store) newIndexWriter(tx *sql.Tx, keys sealer) (*indexWriter, error) {
 		{&w.updateMessage, queryUpdateMessage},
 		{&w.insertTerm, queryInsertTerm},
 		{&w.deleteTerm, queryDeleteTerm},
+		{&w.termsByID, queryTermsByID},
 	} {
 		st, err := s.stmt(tx, p.query)
 		if err != nil {
@@ -108,13 +110,18 @@ func (w *indexWriter) addPrefixes(ts *termSet) error {
 	return nil
 }
 
-func (w *indexWriter) deleteTerms(id int64) error {
-	tags, date, _, err := loadTerms(w.tx, w.keys, id)
+// deleteStaleTerms deletes the postings of message id that its new
+// terms, at the new date, no longer have.
+func (w *indexWriter) deleteStaleTerms(id, date int64, terms *termSet) error {
+	tags, oldDate, _, err := scanTerms(w.termsByID.QueryRow(id), w.keys, id)
 	if err != nil {
 		return err
 	}
 	for _, t := range tags {
-		if _, err := w.deleteTerm.Exec(t, date, id); err != nil {
+		if _, kept := terms.seen[t]; kept && oldDate == date {
+			continue
+		}
+		if _, err := w.deleteTerm.Exec(t, oldDate, id); err != nil {
 			return fmt.Errorf("cache: delete from search index: %w", err)
 		}
 	}

@@ -43,12 +43,10 @@ func (s *Store) PutMessage(m *Message) error {
 // transaction, which is faster for a sync that fetches many at once.
 // Either all are stored or, on error, none.
 func (s *Store) PutMessages(ms []*Message) error {
-	parsed := make([]parsedMessage, len(ms))
 	for i, m := range ms {
 		if m == nil {
 			return fmt.Errorf("cache: message %d of %d is nil", i, len(ms))
 		}
-		parsed[i] = parseMessage(m.Raw, m.HeaderOnly)
 	}
 	ids := make([]int64, len(ms))
 	var newWords map[int64]struct{}
@@ -58,7 +56,7 @@ func (s *Store) PutMessages(ms []*Message) error {
 			return err
 		}
 		for i, m := range ms {
-			if ids[i], err = w.putMessage(m, &parsed[i]); err != nil {
+			if ids[i], err = w.putMessage(m, m.preparedWith(keys)); err != nil {
 				return err
 			}
 		}
@@ -71,12 +69,63 @@ func (s *Store) PutMessages(ms []*Message) error {
 	s.rememberWords(newWords)
 	for i, m := range ms {
 		m.ID = ids[i]
+		m.prepared = nil
 	}
 	return nil
 }
 
-func (w *indexWriter) putMessage(m *Message, p *parsedMessage) (int64, error) {
+// preparedMessage is the work of storing a message that needs no
+// database: parsing it and computing its index tags.
+type preparedMessage struct {
+	keys       sealer // the keys the tags were computed with
+	raw        []byte // the Raw that was parsed
+	headerOnly bool
+	parsed     parsedMessage
+	terms      *termSet
+}
+
+// Prepare parses m and computes its index tags, which PutMessage and
+// PutMessages would otherwise do while holding the write transaction.
+// Sync calls it on the goroutine that receives messages, so this work
+// overlaps with the writing of the previous batch. Calling it is
+// optional; a message changed or a store locked and unlocked since is
+// prepared again when stored.
+func (s *Store) Prepare(m *Message) error {
+	_, keys, done, err := s.begin()
+	if err != nil {
+		return err
+	}
+	defer done()
+	m.prepared = prepareMessage(keys, m)
+	return nil
+}
+
+func prepareMessage(keys sealer, m *Message) *preparedMessage {
+	p := &preparedMessage{keys: keys, raw: m.Raw, headerOnly: m.HeaderOnly, parsed: parseMessage(m.Raw, m.HeaderOnly)}
+	p.terms = messageTerms(keys, &p.parsed)
+	return p
+}
+
+// preparedWith returns m's preparation under keys, made now when there is
+// none or when it no longer matches m or keys.
+func (m *Message) preparedWith(keys sealer) *preparedMessage {
+	p := m.prepared
+	if p == nil || p.keys != keys || p.headerOnly != m.HeaderOnly || !sameBytes(p.raw, m.Raw) {
+		p = prepareMessage(keys, m)
+	}
+	return p
+}
+
+// sameBytes reports whether a and b are the same slice of memory, not
+// merely equal: comparing the contents would cost as much as parsing.
+func sameBytes(a, b []byte) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+}
+
+func (w *indexWriter) putMessage(m *Message, prep *preparedMessage) (int64, error) {
 	keys := w.keys
+	p := &prep.parsed
+	terms := prep.terms
 	date := m.Date
 	if date.IsZero() {
 		date = p.date
@@ -98,7 +147,11 @@ func (w *indexWriter) putMessage(m *Message, p *parsedMessage) (int64, error) {
 	exists := err == nil
 	switch {
 	case exists && indexed:
-		if err := w.deleteTerms(id); err != nil {
+		// The update marks the message unindexed, so flushIndex writes
+		// all its postings again and skips those already there. Only the
+		// postings it no longer has are deleted here, and when sync
+		// replaces a header with the whole message there are none.
+		if err := w.deleteStaleTerms(id, date.Unix(), terms); err != nil {
 			return 0, err
 		}
 	case exists:
@@ -114,7 +167,6 @@ func (w *indexWriter) putMessage(m *Message, p *parsedMessage) (int64, error) {
 	}
 
 	row := rowKey(id)
-	terms := messageTerms(keys, p)
 	sealedRaw, err := keys.seal("messages", "raw", row, m.Raw)
 	if err != nil {
 		return 0, err
@@ -180,8 +232,13 @@ func deleteMessage(tx *sql.Tx, keys sealer, id int64) error {
 // loadTerms opens the sealed tag list of message id and returns it with
 // the date the index rows carry and whether the rows are written yet.
 func loadTerms(tx *sql.Tx, keys sealer, id int64) (tags []int64, date int64, indexed bool, err error) {
+	return scanTerms(tx.QueryRow(queryTermsByID, id), keys, id)
+}
+
+// scanTerms reads the result of queryTermsByID for message id.
+func scanTerms(row *sql.Row, keys sealer, id int64) (tags []int64, date int64, indexed bool, err error) {
 	var sealed []byte
-	if err := tx.QueryRow(`SELECT date, terms, indexed FROM messages WHERE id = ?`, id).Scan(&date, &sealed, &indexed); err != nil {
+	if err := row.Scan(&date, &sealed, &indexed); err != nil {
 		return nil, 0, false, fmt.Errorf("cache: read index list of message %d: %w", id, err)
 	}
 	if sealed == nil {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 func TestSearchFilters(t *testing.T) {
@@ -192,38 +194,8 @@ func TestIndexRowsMatchTagLists(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, id := range ids {
-		var want []int64
-		err := s.inTx(func(tx *sql.Tx, keys sealer) error {
-			tags, _, indexed, err := loadTerms(tx, keys, id)
-			if !indexed {
-				t.Errorf("message %d is not marked indexed after a search", id)
-			}
-			want = tags
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		rows, err := s.db.Query(`SELECT tag FROM terms WHERE message = ?`, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []int64
-		for rows.Next() {
-			var tag int64
-			if err := rows.Scan(&tag); err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, tag)
-		}
-		rows.Close()
-		slices.Sort(want)
-		slices.Sort(got)
-		if len(want) < 150 {
-			t.Errorf("message %d has %d tags, expected at least 150", id, len(want))
-		}
-		if !slices.Equal(got, want) {
-			t.Errorf("message %d has %d index rows, expected its %d tags", id, len(got), len(want))
+		if n := checkIndexRows(t, s, id); n < 150 {
+			t.Errorf("message %d has %d tags, expected at least 150", id, n)
 		}
 	}
 
@@ -239,6 +211,119 @@ func TestIndexRowsMatchTagLists(t *testing.T) {
 			if len(res) != 1 || res[0].ID != id {
 				t.Errorf("prefix %s found %d messages, expected message %d only", word, len(res), id)
 			}
+		}
+	}
+}
+
+// checkIndexRows checks that the postings of message id are exactly the
+// tags in its sealed term list and that it is marked indexed, and
+// returns the number of tags.
+func checkIndexRows(t *testing.T, s *Store, id int64) int {
+	t.Helper()
+
+	var want []int64
+	err := s.inTx(func(tx *sql.Tx, keys sealer) error {
+		tags, _, indexed, err := loadTerms(tx, keys, id)
+		if !indexed {
+			t.Errorf("message %d is not marked indexed after a search", id)
+		}
+		want = tags
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	rows, err := s.db.Query(`SELECT tag FROM terms WHERE message = ?`, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []int64
+	for rows.Next() {
+		var tag int64
+		if err := rows.Scan(&tag); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, tag)
+	}
+	slices.Sort(want)
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Errorf("message %d has %d index rows, expected its %d tags", id, len(got), len(want))
+	}
+	return len(want)
+}
+
+// TestIndexReplacedMessage stores a header, indexes it, and replaces it
+// with the whole message as sync does, then with other text and another
+// date: the postings must follow each version exactly.
+func TestIndexReplacedMessage(t *testing.T) {
+	s := newTestStore(t)
+	day := time.Date(2026, 5, 2, 8, 0, 0, 0, time.UTC)
+	full := buildMail(mailOptions{Subject: "Potassium result", Body: "creatinine normal", Date: day})
+	header := full[:strings.Index(string(full), "\r\n\r\n")+4]
+	m := &Message{Account: "a", Folder: "INBOX", UID: 7, Raw: header, HeaderOnly: true}
+	id := mustPut(t, s, m)
+	search := func(word string) int {
+		t.Helper()
+		res, err := s.Search(Query{Words: []string{word}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(res)
+	}
+	if search("potassium") != 1 || search("creatinine") != 0 {
+		t.Fatalf("header-only message: expected the subject word only")
+	}
+	checkIndexRows(t, s, id)
+
+	m.Raw, m.HeaderOnly = full, false
+	mustPut(t, s, m)
+	if search("potassium") != 1 || search("creatinine") != 1 {
+		t.Errorf("whole message: subject or body word not found")
+	}
+	checkIndexRows(t, s, id)
+
+	m.Raw = buildMail(mailOptions{Subject: "Sodium result", Body: "glucose high", Date: day.AddDate(0, 0, 1)})
+	mustPut(t, s, m)
+	for word, want := range map[string]int{"potassium": 0, "creatinine": 0, "sodium": 1, "glucose": 1, "result": 1} {
+		if got := search(word); got != want {
+			t.Errorf("after replacing the text, %q finds %d messages, expected %d", word, got, want)
+		}
+	}
+	checkIndexRows(t, s, id)
+}
+
+// TestEachWordMatchesFields compares the word splitter with a plain
+// definition built from the standard library, on text with upper case,
+// non-Latin letters, digits, invalid UTF-8 and words at the length limits.
+func TestEachWordMatchesFields(t *testing.T) {
+	reference := func(text string) []string {
+		var out []string
+		for _, w := range strings.FieldsFunc(text, func(r rune) bool {
+			return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+		}) {
+			if n := utf8.RuneCountInString(w); n >= minWordRunes && n <= maxWordRunes {
+				out = append(out, strings.ToLower(w))
+			}
+		}
+		return out
+	}
+	for _, text := range []string{
+		"",
+		"a",
+		"Hello, World! x1 INR 2.5",
+		"Müller ÖSTERREICH straße ΣΟΦΙΑ σοφία 東京都 ٣٤٥",
+		"bad\xff\xfebytes mid\xc3word end\xe2\x82",
+		"tab\tsep\nline\r\nCRLF--dash__under",
+		strings.Repeat("y", maxWordRunes) + " " + strings.Repeat("z", maxWordRunes+1) + " " + strings.Repeat("é", maxWordRunes),
+		"Ǆemal ǅemal ǆemal İstanbul KELVIN\u212a",
+	} {
+		var got []string
+		eachWord(text, func(w string) { got = append(got, w) })
+		if want := reference(text); !slices.Equal(got, want) {
+			t.Errorf("eachWord(%q) = %q, expected %q", text, got, want)
 		}
 	}
 }

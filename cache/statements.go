@@ -23,6 +23,7 @@ const (
 	queryInsertPrefix   = `INSERT OR IGNORE INTO prefixes (prefix_tag, word_tag) VALUES (?, ?)`
 	queryCountUnindexed = `SELECT count(*) FROM messages WHERE indexed = 0`
 	queryMarkIndexed    = `UPDATE messages SET indexed = 1 WHERE indexed = 0`
+	queryTermsByID      = `SELECT date, terms, indexed FROM messages WHERE id = ?`
 )
 
 // rowsPerInsert is the number of rows queryInsertTerms and
@@ -51,6 +52,7 @@ var preparedQueries = []string{
 	queryInsertPrefixes,
 	queryCountUnindexed,
 	queryMarkIndexed,
+	queryTermsByID,
 }
 
 // prepareStatements prepares every query of preparedQueries on db. It

@@ -38,6 +38,9 @@ type Message struct {
 	// HeaderOnly is set and the body is still to be fetched.
 	Raw        []byte
 	HeaderOnly bool
+
+	// prepared is set by Store.Prepare and used once by PutMessage.
+	prepared *preparedMessage
 }
 
 // Summary is the content of one message list row. The store parses it from the
