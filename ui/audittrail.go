@@ -17,9 +17,9 @@ type auditWindow struct {
 	shell    *Shell
 	records  []audit.Record
 	shown    []audit.Record
-	list     *widget.List
-	kind     *widget.Select
-	days     *widget.Select
+	list     *activityList
+	kind     *activitySelect
+	days     *activitySelect
 	verified *widget.Label
 }
 
@@ -35,7 +35,7 @@ func (s *Shell) showAudit() {
 
 func newAuditView(s *Shell) *auditWindow {
 	a := &auditWindow{shell: s, verified: widget.NewLabel("Verifying…")}
-	a.list = widget.NewList(
+	a.list = newActivityList(s,
 		func() int { return len(a.shown) },
 		func() fyne.CanvasObject { return widget.NewLabel("record") },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
@@ -44,9 +44,9 @@ func newAuditView(s *Shell) *auditWindow {
 			}
 		},
 	)
-	a.kind = widget.NewSelect([]string{"All kinds"}, func(string) { a.filter() })
+	a.kind = newActivitySelect(s, []string{"All kinds"}, func(string) { a.filter() })
 	a.kind.SetSelectedIndex(0)
-	a.days = widget.NewSelect([]string{"Last 7 days", "Last 30 days", "Last 365 days", "All time"}, func(string) { a.load() })
+	a.days = newActivitySelect(s, []string{"Last 7 days", "Last 30 days", "Last 365 days", "All time"}, func(string) { a.load() })
 	a.days.SetSelectedIndex(1)
 	return a
 }

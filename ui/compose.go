@@ -34,7 +34,7 @@ type composeWindow struct {
 	attachList  *widget.Label
 	indicator   *widget.Label
 	status      *widget.Label
-	send        *widget.Button
+	send        *activityButton
 	// prompt is the review on screen, or nil.
 	prompt *reviewPrompt
 	// dirty reports changes since the last saved draft; autosave clears
@@ -75,12 +75,12 @@ func (s *Shell) newCompose(d *compose.Draft) *composeWindow {
 		c.showAttachments()
 	}
 
-	c.send = widget.NewButtonWithIcon("Review and send", theme.MailSendIcon(), c.review)
+	c.send = newActivityButton(s, "Review and send", theme.MailSendIcon(), c.review)
 	c.send.Importance = widget.HighImportance
 	toolbar := container.NewHBox(
 		c.send,
-		widget.NewButtonWithIcon("Attach…", theme.ContentAddIcon(), c.attach),
-		widget.NewButtonWithIcon("Save draft", theme.DocumentSaveIcon(), c.saveDraft),
+		newActivityButton(s, "Attach…", theme.ContentAddIcon(), c.attach),
+		newActivityButton(s, "Save draft", theme.DocumentSaveIcon(), c.saveDraft),
 	)
 	header := widget.NewForm(
 		widget.NewFormItem("From", widget.NewLabel(s.client.Identity())),
@@ -288,7 +288,7 @@ type recipientField struct {
 type recipientChip struct {
 	address        mail.Address
 	openpgp, smime compose.KeyStatus
-	button         *widget.Button
+	button         *activityButton
 }
 
 func (ch *recipientChip) encryptable() bool {
@@ -350,7 +350,7 @@ func (f *recipientField) setAddresses(list []mail.Address) {
 
 func (f *recipientField) add(a mail.Address) {
 	ch := &recipientChip{address: a}
-	ch.button = widget.NewButtonWithIcon(a.Address+" · checking key…", theme.CancelIcon(), func() { f.remove(ch) })
+	ch.button = newActivityButton(f.shell, a.Address+" · checking key…", theme.CancelIcon(), func() { f.remove(ch) })
 	f.chips = append(f.chips, ch)
 	f.chipsBox.Add(ch.button)
 	f.shell.background(func() {

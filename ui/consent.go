@@ -19,7 +19,7 @@ import (
 type consentWindow struct {
 	shell    *Shell
 	consents []compose.Consent
-	list     *widget.List
+	list     *activityList
 	address  *activityEntry
 	days     *activityEntry
 	status   *widget.Label
@@ -40,7 +40,7 @@ func newConsentView(s *Shell) *consentWindow {
 	c.status.Wrapping = fyne.TextWrapWord
 	c.address.SetPlaceHolder("patient@example.org")
 	c.days.SetText("365")
-	c.list = widget.NewList(
+	c.list = newActivityList(s,
 		func() int { return len(c.consents) },
 		func() fyne.CanvasObject { return widget.NewLabel("consent") },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
@@ -59,7 +59,7 @@ func (c *consentWindow) root() fyne.CanvasObject {
 		widget.NewFormItem("Address", c.address),
 		widget.NewFormItem("Valid for (days)", c.days),
 	)
-	record := widget.NewButton("Record consent", c.record)
+	record := newActivityButton(c.shell, "Record consent", nil, c.record)
 	return container.NewBorder(container.NewVBox(note, form, record, c.status), nil, nil, nil, c.list)
 }
 

@@ -47,8 +47,8 @@ func (f *firstRun) passphraseStep() fyne.CanvasObject {
 	errLabel := widget.NewLabel("")
 	errLabel.Importance = widget.DangerImportance
 
-	var next *widget.Button
-	next = widget.NewButton("Create vault", func() {
+	var next *activityButton
+	next = newActivityButton(f.shell, "Create vault", nil, func() {
 		if err := checkPassphrase(pass.Text, confirm.Text); err != nil {
 			errLabel.SetText(err.Error())
 			return
@@ -141,8 +141,8 @@ func (f *firstRun) accountStep() fyne.CanvasObject {
 	errLabel.Importance = widget.DangerImportance
 	errLabel.Wrapping = fyne.TextWrapWord
 
-	var add *widget.Button
-	add = widget.NewButton("Add account", func() {
+	var add *activityButton
+	add = newActivityButton(f.shell, "Add account", nil, func() {
 		req := AccountRequest{Address: strings.TrimSpace(address.Text), Password: []byte(password.Text)}
 		if _, ok := f.shell.client.Preset(req.Address); !ok {
 			req.IMAP, req.SMTP = strings.TrimSpace(imap.Text), strings.TrimSpace(smtp.Text)
@@ -180,8 +180,8 @@ func (f *firstRun) keyStep() fyne.CanvasObject {
 	errLabel.Importance = widget.DangerImportance
 	errLabel.Wrapping = fyne.TextWrapWord
 
-	var generate *widget.Button
-	generate = widget.NewButton("Create a new key", func() {
+	var generate *activityButton
+	generate = newActivityButton(f.shell, "Create a new key", nil, func() {
 		generate.Disable()
 		errLabel.SetText("Creating the key…")
 		f.shell.background(func() {
@@ -197,7 +197,7 @@ func (f *firstRun) keyStep() fyne.CanvasObject {
 		})
 	})
 	generate.Importance = widget.HighImportance
-	importKey := widget.NewButton("Import an existing key…", func() {
+	importKey := newActivityButton(f.shell, "Import an existing key…", nil, func() {
 		f.openFile(func(data []byte) {
 			askSecret(f.shell, "Key passphrase", "The passphrase of the imported key, if it has one.", func(pass []byte) {
 				f.shell.background(func() {
@@ -225,7 +225,7 @@ func (f *firstRun) keyStep() fyne.CanvasObject {
 func (f *firstRun) smimeStep() fyne.CanvasObject {
 	errLabel := widget.NewLabel("")
 	errLabel.Importance = widget.DangerImportance
-	importP12 := widget.NewButton("Import a PKCS#12 file (.p12, .pfx)…", func() {
+	importP12 := newActivityButton(f.shell, "Import a PKCS#12 file (.p12, .pfx)…", nil, func() {
 		f.openFile(func(data []byte) {
 			askSecret(f.shell, "PKCS#12 password", "The password of the certificate file.", func(pass []byte) {
 				f.shell.background(func() {
@@ -243,7 +243,7 @@ func (f *firstRun) smimeStep() fyne.CanvasObject {
 			})
 		})
 	})
-	done := widget.NewButton("Skip: I have no S/MIME certificate", f.shell.unlocked)
+	done := newActivityButton(f.shell, "Skip: I have no S/MIME certificate", nil, f.shell.unlocked)
 	done.Importance = widget.HighImportance
 	return container.NewVBox(
 		stepTitle(4, "S/MIME certificate (optional)"),

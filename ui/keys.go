@@ -21,7 +21,7 @@ type keyManager struct {
 	shell    *Shell
 	win      fyne.Window
 	keys     []KeyEntry
-	list     *widget.List
+	list     *activityList
 	selected int
 	status   *widget.Label
 }
@@ -37,7 +37,7 @@ func (s *Shell) showKeys() {
 }
 
 func (k *keyManager) build() fyne.CanvasObject {
-	k.list = widget.NewList(
+	k.list = newActivityList(k.shell,
 		func() int { return len(k.keys) },
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("key")
@@ -52,12 +52,12 @@ func (k *keyManager) build() fyne.CanvasObject {
 	)
 	k.list.OnSelected = func(id widget.ListItemID) { k.selected = id }
 	bar := container.NewHBox(
-		widget.NewButtonWithIcon("New key", theme.ContentAddIcon(), k.generate),
-		widget.NewButtonWithIcon("Import OpenPGP…", theme.DownloadIcon(), func() { k.importFile(false) }),
-		widget.NewButtonWithIcon("Import PKCS#12…", theme.DownloadIcon(), func() { k.importFile(true) }),
-		widget.NewButtonWithIcon("Export public key…", theme.UploadIcon(), k.export),
-		widget.NewButtonWithIcon("Verify fingerprint…", theme.ConfirmIcon(), k.verify),
-		widget.NewButtonWithIcon("Revoke…", theme.DeleteIcon(), k.revoke),
+		newActivityButton(k.shell, "New key", theme.ContentAddIcon(), k.generate),
+		newActivityButton(k.shell, "Import OpenPGP…", theme.DownloadIcon(), func() { k.importFile(false) }),
+		newActivityButton(k.shell, "Import PKCS#12…", theme.DownloadIcon(), func() { k.importFile(true) }),
+		newActivityButton(k.shell, "Export public key…", theme.UploadIcon(), k.export),
+		newActivityButton(k.shell, "Verify fingerprint…", theme.ConfirmIcon(), k.verify),
+		newActivityButton(k.shell, "Revoke…", theme.DeleteIcon(), k.revoke),
 	)
 	return container.NewBorder(bar, k.status, nil, nil, k.list)
 }

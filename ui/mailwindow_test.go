@@ -189,3 +189,106 @@ func TestMessageTextPrefersPlainAlternative(t *testing.T) {
 		t.Errorf("MessageText of HTML only = %q", got)
 	}
 }
+
+func TestFirstScreenFilledFromOneLoad(t *testing.T) {
+	c := newFakeClient()
+	c.total = 100_000
+	c.folders[0].Total = c.total
+	// Unlocked from the start, so the shell shows the mail screen and
+	// runs no sync.
+	c.locked = false
+	a := test.NewTempApp(t)
+	s := NewShell(a, c, Options{})
+	var queued []func()
+	s.background = func(f func()) { queued = append(queued, f) }
+	s.autosaveEvery = 0
+	s.win.Resize(fyne.NewSize(1200, 760))
+	s.Start()
+
+	// Run the folder load alone. A page load it starts stays queued.
+	if len(queued) != 1 {
+		t.Fatalf("%d background jobs after Start, want the folder load alone", len(queued))
+	}
+	load := queued[0]
+	queued = nil
+	load()
+
+	if len(queued) != 0 {
+		t.Errorf("%d more background jobs after the folder load, want 0", len(queued))
+	}
+	if c.listCalls != 1 {
+		t.Errorf("%d page loads to show the first screen, want 1", c.listCalls)
+	}
+	got := screenText(s.win)
+	if strings.Contains(got, "Loading…") {
+		t.Errorf("first screen still shows rows that are loading:\n%s", got)
+	}
+	for _, want := range []string{"INBOX (2)", "Result 0", "Result 5"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("first screen lacks %q", want)
+		}
+	}
+}
+
+func TestFolderReloadKeepsShownFolder(t *testing.T) {
+	c := newFakeClient()
+	s, _ := newTestShell(t, c, Options{})
+	unlockShell(t, s, c.passphrase)
+	m := s.mail
+	m.folderList.Select(1)
+	if m.current != 1 {
+		t.Fatalf("current folder %d after selecting Sent, want 1", m.current)
+	}
+
+	// A new folder sorts before Sent, so Sent moves to index 2.
+	c.mu.Lock()
+	c.folders = append(c.folders[:1:1], cache.Folder{Account: "dr.rivera@clinic.example", Name: "Lab", Total: 7}, c.folders[1])
+	c.folders[2].Total = 2
+	c.mu.Unlock()
+	calls := c.listCalls
+	m.loadFolders()
+
+	if m.current != 2 || m.folders[m.current].Name != "Sent" {
+		t.Errorf("after the reload the list shows folder %d, want Sent at 2", m.current)
+	}
+	if m.rowCount != 2 {
+		t.Errorf("Sent lists %d rows after the reload, want 2", m.rowCount)
+	}
+	if c.listCalls-calls != 1 {
+		t.Errorf("the reload loaded %d pages, want 1", c.listCalls-calls)
+	}
+
+	c.mu.Lock()
+	c.folders = c.folders[:2]
+	c.mu.Unlock()
+	m.loadFolders()
+	if m.current != -1 || m.rowCount != 0 {
+		t.Errorf("after Sent was removed: current %d, %d rows, want -1 and 0", m.current, m.rowCount)
+	}
+}
+
+func TestFitTextShortensWithEllipsis(t *testing.T) {
+	test.NewTempApp(t)
+	size := float32(14)
+	style := fyne.TextStyle{}
+	long := "Potassium result for the ward round, repeated twice"
+	full := fyne.MeasureText(long, size, style).Width
+
+	if got := fitText(long, full, size, style); got != long {
+		t.Errorf("text that fits was changed to %q", got)
+	}
+	got := fitText(long, full/2, size, style)
+	if !strings.HasSuffix(got, "…") || !strings.HasPrefix(long, strings.TrimSuffix(got, "…")) {
+		t.Errorf("shortened text %q is not a prefix of the text plus an ellipsis", got)
+	}
+	if w := fyne.MeasureText(got, size, style).Width; w > full/2 {
+		t.Errorf("shortened text is %v wide, more than the %v available", w, full/2)
+	}
+	longer := strings.TrimSuffix(got, "…") + string([]rune(long)[len([]rune(got))-1]) + "…"
+	if w := fyne.MeasureText(longer, size, style).Width; w <= full/2 {
+		t.Errorf("%q would also fit, so the prefix is not the longest", longer)
+	}
+	if got := fitText(long, 1, size, style); got != "…" {
+		t.Errorf("text in a width of 1 = %q, want the ellipsis alone", got)
+	}
+}

@@ -74,7 +74,7 @@ func (v *messageView) attachments(id int64, m *crypto.Message) fyne.CanvasObject
 			name = "attachment"
 		}
 		part := p
-		save := widget.NewButtonWithIcon(fmt.Sprintf("Save %s (%s)", filepath.Base(name), byteSize(len(p.Body))), theme.DocumentSaveIcon(), func() {
+		save := newActivityButton(v.shell, fmt.Sprintf("Save %s (%s)", filepath.Base(name), byteSize(len(p.Body))), theme.DocumentSaveIcon(), func() {
 			v.confirmSave(id, part, filepath.Base(name))
 		})
 		box.Add(save)

@@ -6,14 +6,17 @@ import (
 	"securemail/cache"
 )
 
-// pageSize is the number of summaries fetched at once. A page is a few
-// hundred kilobytes at most, and a screen shows well under one page.
-const pageSize = 200
+// pageSize is the number of summaries fetched at once. Each summary is
+// opened from its sealed record, which a CPU profile of the benchmark
+// in docs/benchmarks-gui.md put at about 0.1 ms. So a page is kept near
+// one screen of rows, and a 760-pixel window shows about 20. A taller
+// window needs two pages for its first screen.
+const pageSize = 50
 
 // maxPages bounds the pages kept in memory; the least recently used page
-// is dropped first. With 100,000 messages that is at most 20 pages of
-// 200 summaries each.
-const maxPages = 20
+// is dropped first. That is at most 4,000 summaries however large the
+// folder is.
+const maxPages = 80
 
 // pageLoader fetches one page of summaries, newest first.
 type pageLoader func(offset, limit int) ([]cache.Summary, error)
@@ -92,6 +95,16 @@ func (p *pager) fetch(page, generation int) {
 	p.mu.Unlock()
 
 	p.onLoaded(err)
+}
+
+// put stores rows as page, for a page fetched ahead of time.
+func (p *pager) put(page int, rows []cache.Summary) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.pages[page] = rows
+	delete(p.pending, page)
+	p.touch(page)
+	p.evict()
 }
 
 // touch marks page as most recently used. The caller holds p.mu.

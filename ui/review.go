@@ -19,22 +19,23 @@ import (
 // finding exists, while a finding that needs a confirmation is not
 // ticked, or while a required justification is empty.
 type reviewPrompt struct {
+	shell         *Shell
 	root          fyne.CanvasObject
 	report        *compose.Report
-	confirms      map[string]*widget.Check
+	confirms      map[string]*activityCheck
 	justification *activityEntry
-	send          *widget.Button
-	cancel        *widget.Button
+	send          *activityButton
+	cancel        *activityButton
 	// onDone receives the answers, or nil when the user cancelled.
 	onDone func(*compose.Answers)
 }
 
 func newReviewPrompt(s *Shell, r *compose.Report, onDone func(*compose.Answers)) *reviewPrompt {
-	p := &reviewPrompt{report: r, confirms: map[string]*widget.Check{}, onDone: onDone}
+	p := &reviewPrompt{shell: s, report: r, confirms: map[string]*activityCheck{}, onDone: onDone}
 
-	p.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), func() { p.onDone(nil) })
+	p.cancel = newActivityButton(s, "Cancel", theme.CancelIcon(), func() { p.onDone(nil) })
 	p.cancel.Importance = widget.HighImportance
-	p.send = widget.NewButtonWithIcon("Send", theme.MailSendIcon(), p.submit)
+	p.send = newActivityButton(s, "Send", theme.MailSendIcon(), p.submit)
 	p.send.Importance = widget.LowImportance
 
 	sections := container.NewVBox(
@@ -113,7 +114,7 @@ func (p *reviewPrompt) findings() fyne.CanvasObject {
 			l.Wrapping = fyne.TextWrapWord
 			box.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.ErrorIcon()), nil, l))
 		case f.Confirm:
-			c := widget.NewCheck(text, func(bool) { p.updateSend() })
+			c := newActivityCheck(p.shell, text, func(bool) { p.updateSend() })
 			p.confirms[f.ID] = c
 			box.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil, c))
 		default:

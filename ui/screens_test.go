@@ -19,11 +19,11 @@ import (
 )
 
 // findButton returns the button with text on the window, or fails.
-func findButton(t *testing.T, w fyne.Window, text string) *widget.Button {
+func findButton(t *testing.T, w fyne.Window, text string) *activityButton {
 	t.Helper()
-	var found *widget.Button
+	var found *activityButton
 	walk(w.Content(), func(o fyne.CanvasObject) {
-		if b, ok := o.(*widget.Button); ok && b.Text == text && found == nil {
+		if b, ok := o.(*activityButton); ok && b.Text == text && found == nil {
 			found = b
 		}
 	})
@@ -146,7 +146,7 @@ func TestComposeChipsAndSend(t *testing.T) {
 	if len(overlays) != 1 {
 		t.Fatalf("%d overlays after Send, want the review dialog", len(overlays))
 	}
-	if f, ok := cw.win.Canvas().Focused().(*widget.Button); !ok || f.Text != "Cancel" {
+	if f, ok := cw.win.Canvas().Focused().(*activityButton); !ok || f.Text != "Cancel" {
 		t.Errorf("focused widget in the review is %T, want the Cancel button", cw.win.Canvas().Focused())
 	}
 	review := test.RenderObjectToMarkup(overlays[0])
@@ -258,7 +258,7 @@ func TestSettingsMarkManaged(t *testing.T) {
 	if e := form.Items[0].Widget.(*activityEntry); !e.Disabled() {
 		t.Error("locked setting is editable")
 	}
-	check := form.Items[1].Widget.(*widget.Check)
+	check := form.Items[1].Widget.(*activityCheck)
 	if check.Disabled() || form.Items[1].HintText != "" {
 		t.Error("unlocked setting is disabled or marked managed")
 	}

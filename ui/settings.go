@@ -56,7 +56,7 @@ func settingItem(s *Shell, st policy.Setting, status *widget.Label) *widget.Form
 	var editor fyne.CanvasObject
 	var b bool
 	if json.Unmarshal(st.Value, &b) == nil {
-		c := widget.NewCheck("", func(v bool) { apply(v) })
+		c := newActivityCheck(s, "", func(v bool) { apply(v) })
 		c.Checked = b
 		if st.Locked {
 			c.Disable()

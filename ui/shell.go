@@ -23,9 +23,8 @@ const draftAutosave = 20 * time.Second
 
 // IdleLock is the idle timer that locks the vault, and *AutoLock over
 // cache.LockManager implements it. The shell reports pointer moves,
-// shortcuts and typing in its text fields to Activity.
-// NOTE: keys sent to a focused button or list are not reported, because
-// Fyne delivers them to that widget only.
+// shortcuts, keys on the focused widget (see activity.go) and keys on a
+// canvas without focus to Activity.
 type IdleLock interface {
 	Activity()
 	LockNow() error
@@ -229,9 +228,9 @@ func (s *Shell) startSync() {
 	})
 }
 
-// newActivityEntry returns an entry that reports typing to the idle lock.
-// Every text field of the GUI uses it, because Fyne delivers keys to the
-// focused widget only.
+// newActivityEntry returns an entry that reports typing and focus to the
+// idle lock. Every text field of the GUI uses it, because Fyne delivers
+// keys to the focused widget only.
 func newActivityEntry(s *Shell) *activityEntry {
 	e := &activityEntry{onActivity: s.activity}
 	e.ExtendBaseWidget(e)

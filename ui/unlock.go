@@ -15,7 +15,7 @@ import (
 type unlockScreen struct {
 	root       fyne.CanvasObject
 	passphrase *activityEntry
-	unlock     *widget.Button
+	unlock     *activityButton
 	message    *widget.Label
 }
 
@@ -24,7 +24,7 @@ func newUnlockScreen(s *Shell, message string) *unlockScreen {
 	u.passphrase.SetPlaceHolder("Vault passphrase")
 	u.message.Wrapping = fyne.TextWrapWord
 
-	u.unlock = widget.NewButton("Unlock", func() { u.submit(s) })
+	u.unlock = newActivityButton(s, "Unlock", nil, func() { u.submit(s) })
 	u.unlock.Importance = widget.HighImportance
 	u.passphrase.OnSubmitted = func(string) { u.submit(s) }
 

@@ -20,7 +20,7 @@ func main() {
 // run dispatches to a subcommand, or starts the GUI when the first
 // argument is a flag or missing. It returns the exit status.
 func run(args []string, stdout, stderr io.Writer) int {
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	log := slog.New(newRedactingHandler(slog.NewTextHandler(stderr, nil)))
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		cmd, ok := commands[args[0]]
 		if !ok {
