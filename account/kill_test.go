@@ -3,6 +3,7 @@ package account
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -151,7 +152,10 @@ func TestStackKilledDuringSend(t *testing.T) {
 	}
 	defer recvClient.Close()
 
-	for _, point := range []string{"before-data", "after-data", "after-sent-copy"} {
+	// At "before-end" the item is marked Submitting but the server has
+	// not seen the end of DATA, so nothing arrives and the item waits
+	// for the user, who sends it again.
+	for _, point := range []string{"before-data", "before-end", "after-data", "after-sent-copy"} {
 		t.Run(point, func(t *testing.T) {
 			token := "kill-" + uniqueID(t)
 			id := "<" + token + "@clinic.test>"
@@ -182,7 +186,20 @@ func TestStackKilledDuringSend(t *testing.T) {
 				n, err := waitCount(recvClient, "INBOX", it.MessageID, 3*time.Second)
 				return n > 0, err
 			}
-			if err := o.Flush(testContext(t)); err != nil {
+			err = o.Flush(testContext(t))
+			if point == "before-end" {
+				if !errors.Is(err, ErrUncertain) {
+					t.Fatalf("Flush after a kill before the end of DATA: %v, want ErrUncertain", err)
+				}
+				if n, err := countMessageID(recvClient, "INBOX", id); err != nil || n != 0 {
+					t.Fatalf("receiver has %d copies (%v) of a message whose DATA never ended", n, err)
+				}
+				if err := o.SendAgain(it.ID); err != nil {
+					t.Fatal(err)
+				}
+				err = o.Flush(testContext(t))
+			}
+			if err != nil {
 				t.Fatal(err)
 			}
 			if got, _ := store.OutboxGet(it.ID); got.State != cache.OutboxDone {

@@ -57,7 +57,7 @@ type Outbox struct {
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// hook, when set by tests, runs at the named points of a submission:
-	// "before-data", "after-data" and "after-sent-copy".
+	// "before-data", "before-end", "after-data" and "after-sent-copy".
 	hook func(point string)
 }
 
@@ -90,6 +90,24 @@ func (o *Outbox) Enqueue(it *cache.OutboxItem) error {
 		return fmt.Errorf("account: failed to store the message in the outbox: %w", err)
 	}
 	return nil
+}
+
+// SendAgain queues an item that waits for the user, in state Uncertain or
+// Failed, for a new submission on the next Flush. The user asks for it
+// after checking that an uncertain message did not arrive, or after the
+// cause of a failure was fixed.
+func (o *Outbox) SendAgain(id int64) error {
+	it, err := o.store.OutboxGet(id)
+	if err != nil {
+		return fmt.Errorf("account: failed to read outbox item %d: %w", id, err)
+	}
+	if it.State != cache.OutboxUncertain && it.State != cache.OutboxFailed {
+		return fmt.Errorf("account: outbox item %d is not held for a decision (state %d), so there is nothing to send again", id, it.State)
+	}
+	it.State = cache.OutboxQueued
+	it.NextAttempt = o.now()
+	it.LastError = ""
+	return o.update(it)
 }
 
 func (o *Outbox) now() time.Time {
@@ -153,13 +171,15 @@ func (o *Outbox) process(ctx context.Context, it *cache.OutboxItem) error {
 			// Unsure: resending could duplicate, so wait and ask again.
 			return o.retryLater(it, fmt.Errorf("failed to check whether an interrupted submission arrived: %w", err))
 		}
-		if delivered {
-			it.State = cache.OutboxSubmitted
-			if err := o.update(it); err != nil {
-				return err
-			}
-		} else {
-			it.State = cache.OutboxQueued
+		if !delivered {
+			// The server may have accepted the message without filing
+			// it where the check looks, so sending it again could
+			// deliver it twice: the user decides.
+			return o.hold(it)
+		}
+		it.State = cache.OutboxSubmitted
+		if err := o.update(it); err != nil {
+			return err
 		}
 	}
 
@@ -191,6 +211,21 @@ func (o *Outbox) retryLater(it *cache.OutboxItem, cause error) error {
 	return cause
 }
 
+// ErrUncertain marks an outbox item held because its submission was cut
+// off after the end of DATA and the message was not found afterwards.
+var ErrUncertain = errors.New("the submission was cut off after the server received the whole message, and the message was not found in Sent or INBOX, so it may have been delivered: ask a recipient, then send it again or discard it")
+
+// hold moves an interrupted submission that the delivery check did not
+// find to Uncertain, where it waits for the user.
+func (o *Outbox) hold(it *cache.OutboxItem) error {
+	it.State = cache.OutboxUncertain
+	it.LastError = ErrUncertain.Error()
+	if err := o.update(it); err != nil {
+		return errors.Join(ErrUncertain, err)
+	}
+	return fmt.Errorf("message %s: %w", it.MessageID, ErrUncertain)
+}
+
 func (o *Outbox) fail(it *cache.OutboxItem, cause error) error {
 	it.State = cache.OutboxFailed
 	it.LastError = cause.Error()
@@ -200,18 +235,26 @@ func (o *Outbox) fail(it *cache.OutboxItem, cause error) error {
 	return cause
 }
 
-// submit sends a queued item. The item is marked Submitting before the
-// SMTP transaction and Submitted right after the server accepts DATA, so
-// a crash in between is found and checked on the next Flush.
+// submit sends a queued item. The item is marked Submitting just before
+// the end of DATA, because from there on the server can accept the
+// message. It is marked Submitted right after the server does, so the
+// next Flush checks an item left in between by a crash. A crash before
+// the end of DATA leaves the item Queued, to be sent again unchecked.
 func (o *Outbox) submit(ctx context.Context, it *cache.OutboxItem) error {
-	it.State = cache.OutboxSubmitting
 	it.Attempts++
 	if err := o.update(it); err != nil {
 		return err
 	}
 	o.at("before-data")
 
-	err := o.transact(ctx, it)
+	err := o.transact(ctx, it, func() error {
+		it.State = cache.OutboxSubmitting
+		if err := o.update(it); err != nil {
+			return err
+		}
+		o.at("before-end")
+		return nil
+	})
 	var unsure *unsureError
 	if errors.As(err, &unsure) {
 		// Keep Submitting, so the next pass checks for the message
@@ -240,10 +283,11 @@ func (o *Outbox) at(point string) {
 	}
 }
 
-// transact runs one SMTP transaction. An *unsureError means the
-// connection broke after the end of DATA, so the server may have accepted
-// the message.
-func (o *Outbox) transact(ctx context.Context, it *cache.OutboxItem) error {
+// transact runs one SMTP transaction and calls beforeEnd after the message
+// text is written and before the end of DATA. An error from beforeEnd
+// aborts without ending DATA. An *unsureError means the connection broke
+// after the end of DATA, so the server may have accepted the message.
+func (o *Outbox) transact(ctx context.Context, it *cache.OutboxItem, beforeEnd func() error) error {
 	client, err := DialSMTP(ctx, o.cfg, o.cred)
 	if err != nil {
 		return err
@@ -272,6 +316,11 @@ func (o *Outbox) transact(ctx context.Context, it *cache.OutboxItem) error {
 	}
 	if _, err := data.Write(it.Raw); err != nil {
 		return fmt.Errorf("failed to send the message: %w", err)
+	}
+	if err := beforeEnd(); err != nil {
+		// A server takes a message only at the end of DATA, so closing
+		// the connection here drops it.
+		return fmt.Errorf("failed to record the submission, so it was stopped: %w", err)
 	}
 	if err := data.Close(); err != nil {
 		var smtpErr *smtp.SMTPError
@@ -326,9 +375,6 @@ func (o *Outbox) delivered(ctx context.Context, it *cache.OutboxItem) (bool, err
 			return found, err
 		}
 	}
-	// NOTE: a crash after the server accepted DATA and before the item
-	// was marked Submitted, on a server that does not file submitted mail
-	// in Sent, is not detectable here and leads to a second submission.
 	return false, nil
 }
 

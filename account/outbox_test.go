@@ -171,15 +171,17 @@ func TestOutboxRequireTLS(t *testing.T) {
 }
 
 // TestOutboxInterruptedSubmission covers a crash after the item was marked
-// Submitting: the next flush checks the delivery before sending again.
+// Submitting: the next flush checks the delivery, and an item it cannot
+// find waits for the user instead of being sent again.
 func TestOutboxInterruptedSubmission(t *testing.T) {
 	cases := []struct {
 		name      string
 		delivered bool
 		wantSent  int
+		wantState cache.OutboxState
 	}{
-		{"arrived", true, 0},
-		{"not arrived", false, 1},
+		{"arrived", true, 0, cache.OutboxDone},
+		{"not found", false, 0, cache.OutboxUncertain},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -195,8 +197,12 @@ func TestOutboxInterruptedSubmission(t *testing.T) {
 				return tc.delivered, nil
 			}
 
-			if err := f.outbox.Flush(testContext(t)); err != nil {
+			err := f.outbox.Flush(testContext(t))
+			if tc.delivered && err != nil {
 				t.Fatal(err)
+			}
+			if !tc.delivered && !errors.Is(err, ErrUncertain) {
+				t.Errorf("Flush error = %v, want ErrUncertain", err)
 			}
 			if !checked {
 				t.Error("delivery check was not asked")
@@ -205,10 +211,43 @@ func TestOutboxInterruptedSubmission(t *testing.T) {
 				t.Errorf("sent %d, want %d", n, tc.wantSent)
 			}
 			stored, _ := f.store.OutboxGet(it.ID)
-			if stored.State != cache.OutboxDone {
-				t.Errorf("state %v, want Done", stored.State)
+			if stored.State != tc.wantState {
+				t.Errorf("state %v, want %v", stored.State, tc.wantState)
 			}
 		})
+	}
+}
+
+// TestOutboxSendAgain holds an uncertain item until the user sends it
+// again, and rejects requeueing an item that is not held.
+func TestOutboxSendAgain(t *testing.T) {
+	f := newOutboxFixture(t, ImplicitTLS, false)
+	it := outboxItem(1)
+	f.outbox.Enqueue(it)
+	it.State = cache.OutboxUncertain
+	f.store.OutboxUpdate(it)
+
+	if err := f.outbox.Flush(testContext(t)); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.smtp.received()); n != 0 {
+		t.Fatalf("sent %d before the user decided, want 0", n)
+	}
+	if err := f.outbox.SendAgain(it.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.outbox.Flush(testContext(t)); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.smtp.received()); n != 1 {
+		t.Errorf("sent %d after SendAgain, want 1", n)
+	}
+	stored, _ := f.store.OutboxGet(it.ID)
+	if stored.State != cache.OutboxDone {
+		t.Errorf("state %v, want Done", stored.State)
+	}
+	if err := f.outbox.SendAgain(it.ID); err == nil {
+		t.Error("SendAgain requeued a message that was already sent")
 	}
 }
 

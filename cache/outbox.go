@@ -144,12 +144,22 @@ func (s *Store) OutboxGet(id int64) (*OutboxItem, error) {
 // OutboxPending returns the items in state Queued, Submitting or
 // Submitted whose next attempt is due at now, oldest first.
 func (s *Store) OutboxPending(now time.Time) ([]OutboxItem, error) {
+	return s.outboxList(`state IN (?, ?, ?) AND next_attempt <= ?`,
+		int(OutboxQueued), int(OutboxSubmitting), int(OutboxSubmitted), now.UnixNano())
+}
+
+// OutboxHeld returns the items that wait for the user, in state Failed or
+// Uncertain, oldest first.
+func (s *Store) OutboxHeld() ([]OutboxItem, error) {
+	return s.outboxList(`state IN (?, ?)`, int(OutboxFailed), int(OutboxUncertain))
+}
+
+func (s *Store) outboxList(where string, args ...any) ([]OutboxItem, error) {
 	var out []OutboxItem
 	err := s.inTx(func(tx *sql.Tx, keys sealer) error {
-		rows, err := tx.Query(`SELECT `+outboxColumns+` FROM outbox WHERE state IN (?, ?, ?) AND next_attempt <= ? ORDER BY created, id`,
-			int(OutboxQueued), int(OutboxSubmitting), int(OutboxSubmitted), now.UnixNano())
+		rows, err := tx.Query(`SELECT `+outboxColumns+` FROM outbox WHERE `+where+` ORDER BY created, id`, args...)
 		if err != nil {
-			return fmt.Errorf("cache: list pending outbox items: %w", err)
+			return fmt.Errorf("cache: list outbox items: %w", err)
 		}
 		defer rows.Close()
 		for rows.Next() {

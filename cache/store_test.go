@@ -331,6 +331,36 @@ func TestOutbox(t *testing.T) {
 	wantErr(t, s.OutboxUpdate(a), fs.ErrNotExist)
 }
 
+func TestOutboxHeldItems(t *testing.T) {
+	s := newTestStore(t)
+	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	var items []*OutboxItem
+	for i, state := range []OutboxState{OutboxQueued, OutboxUncertain, OutboxDone, OutboxFailed, OutboxSubmitting} {
+		it := &OutboxItem{Account: "a", Raw: []byte("m"), State: state, Created: now.Add(time.Duration(i) * time.Second)}
+		if err := s.OutboxAdd(it); err != nil {
+			t.Fatal(err)
+		}
+		items = append(items, it)
+	}
+
+	held, err := s.OutboxHeld()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(held) != 2 || held[0].ID != items[1].ID || held[1].ID != items[3].ID {
+		t.Errorf("OutboxHeld = %+v, expected the uncertain item, then the failed one", held)
+	}
+	due, err := s.OutboxPending(now.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range due {
+		if it.State == OutboxUncertain {
+			t.Errorf("OutboxPending returned uncertain item %d, which only the user may send again", it.ID)
+		}
+	}
+}
+
 func TestDrafts(t *testing.T) {
 	s := newTestStore(t)
 	id, err := s.PutDraft(0, []byte("draft one"))

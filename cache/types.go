@@ -98,6 +98,10 @@ const (
 	OutboxSubmitted // accepted by the server, Sent copy still to append
 	OutboxDone
 	OutboxFailed // permanent failure, kept for the user to see
+	// OutboxUncertain is a submission cut off after the end of DATA that
+	// the delivery check could not find. The server may have accepted
+	// it, so only the user can send it again.
+	OutboxUncertain
 )
 
 // OutboxItem is one sealed outgoing message. Raw is the exact MIME that is
