@@ -117,3 +117,21 @@ func TestPolicyEventsAfterFallBack(t *testing.T) {
 		}
 	}
 }
+
+func TestHeldDecisionPseudonymised(t *testing.T) {
+	for _, e := range []Event{
+		MessageResendRequested("dr.grey@clinic.example.org", "<held@clinic.example.org>", "uncertain"),
+		MessageDiscarded("dr.grey@clinic.example.org", "<held@clinic.example.org>", "failed"),
+	} {
+		out, _ := Pseudonymise(e, orgKey)
+		if out.MessageID != Pseudonym(orgKey, DomainMessageID, e.MessageID) {
+			t.Errorf("%s: forwarded Message-ID = %q, want its pseudonym", e.Kind, out.MessageID)
+		}
+		if out.Account != Pseudonym(orgKey, DomainAddress, e.Account) {
+			t.Errorf("%s: forwarded account = %q, want its pseudonym", e.Kind, out.Account)
+		}
+		if out.Reason != e.Reason {
+			t.Errorf("%s: forwarded reason = %q, want %q", e.Kind, out.Reason, e.Reason)
+		}
+	}
+}

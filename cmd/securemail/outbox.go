@@ -103,12 +103,10 @@ func sendAgain(c *client.Client, id int64, confirm []string, stdout, stderr io.W
 	if err != nil {
 		return fail(stderr, err)
 	}
-	for _, h := range held {
-		if h.ID == id && h.State == client.HeldUncertain && !slices.Contains(confirm, confirmUncertain) {
-			fmt.Fprintf(stderr, "securemail: message %d was not sent again: its submission was cut off after the server received it, "+
-				"so it may have arrived already and could arrive twice. Ask a recipient; to send it anyway, add --confirm %s\n", id, confirmUncertain)
-			return exitNeedsConfirmation
-		}
+	if needsUncertainConfirmation(held, id, confirm) {
+		fmt.Fprintf(stderr, "securemail: message %d was not sent again: its submission was cut off after the server received it, "+
+			"so it may have arrived already and could arrive twice. Ask a recipient; to send it anyway, add --confirm %s\n", id, confirmUncertain)
+		return exitNeedsConfirmation
 	}
 	if err := c.SendAgain(id); err != nil {
 		return fail(stderr, err)
@@ -131,6 +129,17 @@ func sendAgain(c *client.Client, id int64, confirm []string, stdout, stderr io.W
 	}
 	fmt.Fprintf(stdout, "message %d sent\n", id)
 	return exitOK
+}
+
+// needsUncertainConfirmation reports whether message id is uncertain and
+// confirm lacks the code that accepts a second delivery.
+func needsUncertainConfirmation(held []client.HeldMessage, id int64, confirm []string) bool {
+	for _, h := range held {
+		if h.ID == id {
+			return h.State == client.HeldUncertain && !slices.Contains(confirm, confirmUncertain)
+		}
+	}
+	return false
 }
 
 // heldReason returns the reason message id is held, and whether it is.

@@ -61,6 +61,30 @@ func TestOutboxPassphraseRequired(t *testing.T) {
 	}
 }
 
+func TestSendAgainNeedsConfirmForUncertain(t *testing.T) {
+	held := []client.HeldMessage{
+		{ID: 3, State: client.HeldFailed},
+		{ID: 4, State: client.HeldUncertain},
+	}
+	cases := []struct {
+		name    string
+		id      int64
+		confirm []string
+		want    bool
+	}{
+		{"failed", 3, nil, false},
+		{"uncertain unconfirmed", 4, nil, true},
+		{"uncertain other code", 4, []string{"phi"}, true},
+		{"uncertain confirmed", 4, []string{"phi", confirmUncertain}, false},
+		{"not held", 5, nil, false},
+	}
+	for _, tc := range cases {
+		if got := needsUncertainConfirmation(held, tc.id, tc.confirm); got != tc.want {
+			t.Errorf("%s: needsUncertainConfirmation = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
 // stackProfile creates a profile whose account is a user of the real
 // test stack, and points the commands at it.
 func stackProfile(t *testing.T, st *testenv.MailStack, address string) string {
