@@ -158,6 +158,10 @@ func TestMigrationsFromEveryVersion(t *testing.T) {
 				if res, _ := s.Search(Query{Words: []string{"kept"}}); len(res) != 1 {
 					t.Errorf("index from version %d lost", from)
 				}
+				folders, err := s.Folders("a")
+				if err != nil || len(folders) != 1 || folders[0].Total != 1 || folders[0].Unread != 1 {
+					t.Errorf("folders after migrating from %d = %+v, %v; expected INBOX with 1 unread message", from, folders, err)
+				}
 			}
 			if _, err := s.AppendLog("audit", []byte("x")); err != nil {
 				t.Errorf("tables of later versions missing: %v", err)
