@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -107,6 +108,49 @@ func TestNewerSchemaRejected(t *testing.T) {
 	}
 }
 
+// TestDamagedDatabaseFile unlocks over a database file cut in half and
+// one overwritten with other bytes: both must fail with ErrDamaged and
+// leave the vault locked.
+func TestDamagedDatabaseFile(t *testing.T) {
+	damage := map[string]func(path string) error{
+		"cut in half": func(path string) error {
+			info, err := os.Stat(path)
+			if err != nil {
+				return err
+			}
+			return os.Truncate(path, info.Size()/2)
+		},
+		"not a database": func(path string) error {
+			return os.WriteFile(path, bytes.Repeat([]byte("not sqlite "), 1000), 0o600)
+		},
+	}
+	for name, spoil := range damage {
+		t.Run(name, func(t *testing.T) {
+			v, kr := newTestVault(t)
+			for uid := uint32(1); uid <= 40; uid++ {
+				mustPut(t, v.Store(), &Message{Account: "a", Folder: "INBOX", UID: uid, Raw: incompressibleMail(uid, 4000)})
+			}
+			v.Lock()
+			path := filepath.Join(v.Dir(), "cache.db")
+			for _, suffix := range []string{"-wal", "-shm"} {
+				os.Remove(path + suffix)
+			}
+			if err := spoil(path); err != nil {
+				t.Fatal(err)
+			}
+
+			v2, err := Open(v.Dir(), "default", testOptions(kr))
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantErr(t, v2.Unlock([]byte("correct horse")), ErrDamaged)
+			if !v2.Locked() {
+				t.Errorf("vault unlocked over a damaged database")
+			}
+		})
+	}
+}
+
 func TestMigrationsFromEveryVersion(t *testing.T) {
 	ks, _ := newKeySet(bytes.Repeat([]byte{1}, 32))
 	freshStore := &Store{}
@@ -157,6 +201,10 @@ func TestMigrationsFromEveryVersion(t *testing.T) {
 				}
 				if res, _ := s.Search(Query{Words: []string{"kept"}}); len(res) != 1 {
 					t.Errorf("index from version %d lost", from)
+				}
+				folders, err := s.Folders("a")
+				if err != nil || len(folders) != 1 || folders[0].Total != 1 || folders[0].Unread != 1 {
+					t.Errorf("folders after migrating from %d = %+v, %v; expected INBOX with 1 unread message", from, folders, err)
 				}
 			}
 			if _, err := s.AppendLog("audit", []byte("x")); err != nil {

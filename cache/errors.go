@@ -17,6 +17,9 @@ var (
 	// ErrDiskFull means a write failed because the disk or the database
 	// size limit is full. The transaction was rolled back.
 	ErrDiskFull = errors.New("cache: disk is full; free space and retry")
+	// ErrDamaged means SQLite found the database file damaged or not a
+	// database at all, for example after a disk fault or a copy cut short.
+	ErrDamaged = errors.New("cache: the database file is damaged; restore the profile folder from a backup (keys, accounts and the audit trail are stored in it), or ask IT")
 	// ErrInvalidQuery means a search query cannot be run as given.
 	ErrInvalidQuery = errors.New("cache: invalid search query")
 )

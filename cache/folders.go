@@ -96,10 +96,8 @@ func (s *Store) PutFolder(f Folder) error {
 func (s *Store) Folders(account string) ([]Folder, error) {
 	var out []Folder
 	err := s.inTx(func(tx *sql.Tx, keys sealer) error {
-		rows, err := tx.Query(`SELECT f.id, f.account, f.name, f.role, f.uid_validity, f.uid_next, f.highest_modseq,
-				(SELECT count(*) FROM messages m WHERE m.folder_id = f.id),
-				(SELECT count(*) FROM messages m WHERE m.folder_id = f.id AND instr(lower(m.flags), ' \seen ') = 0)
-			FROM folders f WHERE f.account_tag = ?`, keys.tag(domainAccount, []byte(account)))
+		rows, err := tx.Query(`SELECT id, account, name, role, uid_validity, uid_next, highest_modseq, total, unread
+			FROM folders WHERE account_tag = ?`, keys.tag(domainAccount, []byte(account)))
 		if err != nil {
 			return fmt.Errorf("cache: list folders: %w", err)
 		}

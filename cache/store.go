@@ -31,9 +31,14 @@ type Store struct {
 	knownWords map[int64]struct{}
 }
 
-// sqliteFull is SQLITE_FULL, the primary result code for a full disk or a
-// database that reached max_page_count.
-const sqliteFull = 13
+// Primary SQLite result codes that mapSQLError turns into store errors:
+// SQLITE_FULL for a full disk or a database at max_page_count, and
+// SQLITE_CORRUPT and SQLITE_NOTADB for a damaged file.
+const (
+	sqliteCorrupt = 11
+	sqliteFull    = 13
+	sqliteNotADB  = 26
+)
 
 // openDB opens the SQLite file in WAL mode. synchronous=NORMAL keeps the
 // database consistent when the process is killed at any point, because
@@ -161,11 +166,22 @@ func (s *Store) inTx(fn func(tx *sql.Tx, keys sealer) error) error {
 	return nil
 }
 
-// mapSQLError wraps SQLITE_FULL in ErrDiskFull and leaves other errors.
+// mapSQLError wraps SQLITE_FULL in ErrDiskFull and a damaged file in
+// ErrDamaged, and leaves other errors.
 func mapSQLError(err error) error {
 	var se *sqlite.Error
-	if errors.As(err, &se) && se.Code()&0xff == sqliteFull && !errors.Is(err, ErrDiskFull) {
-		return fmt.Errorf("%w: %w", ErrDiskFull, err)
+	if !errors.As(err, &se) {
+		return err
+	}
+	switch se.Code() & 0xff {
+	case sqliteFull:
+		if !errors.Is(err, ErrDiskFull) {
+			return fmt.Errorf("%w: %w", ErrDiskFull, err)
+		}
+	case sqliteCorrupt, sqliteNotADB:
+		if !errors.Is(err, ErrDamaged) {
+			return fmt.Errorf("%w: %w", ErrDamaged, err)
+		}
 	}
 	return err
 }

@@ -2,6 +2,7 @@ package cache
 
 import (
 	"bytes"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -423,4 +424,80 @@ func TestReadLogCallbackMayWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestFolderCountsFollowChanges checks the counts kept in the folder rows
+// against a count of the message rows after each kind of change.
+func TestFolderCountsFollowChanges(t *testing.T) {
+	s := newTestStore(t)
+	check := func(step string) {
+		t.Helper()
+		folders, err := s.Folders("a")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range folders {
+			var total, unread int
+			err := s.inTx(func(tx *sql.Tx, keys sealer) error {
+				id, err := folderRef(tx, keys, "a", f.Name, false)
+				if err != nil {
+					return err
+				}
+				return tx.QueryRow(`SELECT count(*), coalesce(sum(instr(lower(flags), ' \seen ') = 0), 0)
+					FROM messages WHERE folder_id = ?`, id).Scan(&total, &unread)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.Total != total || f.Unread != unread {
+				t.Errorf("after %s, %s has counts %d and %d unread, expected %d and %d from its rows", step, f.Name, f.Total, f.Unread, total, unread)
+			}
+		}
+	}
+
+	var batch []*Message
+	for uid := uint32(1); uid <= 6; uid++ {
+		var flags []string
+		if uid%2 == 0 {
+			flags = []string{`\Seen`}
+		}
+		batch = append(batch, &Message{Account: "a", Folder: "INBOX", UID: uid, Flags: flags, Raw: []byte("Subject: x\r\n\r\ny")})
+	}
+	batch = append(batch, &Message{Account: "a", Folder: "Sent", UID: 1, Flags: []string{`\Seen`}, Raw: []byte("Subject: s\r\n\r\ny")})
+	if err := s.PutMessages(batch); err != nil {
+		t.Fatal(err)
+	}
+	check("storing")
+
+	if err := s.SetFlags("a", "INBOX", 1, []string{`\Seen`, `\Flagged`}, 2); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetFlags("a", "INBOX", 2, []string{`\Answered`}, 2); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetFlags("a", "INBOX", 3, []string{`\Flagged`}, 2); err != nil {
+		t.Fatal(err)
+	}
+	check("changing flags")
+
+	replaced := &Message{Account: "a", Folder: "INBOX", UID: 4, Raw: []byte("Subject: new\r\n\r\nz")}
+	if err := s.PutMessage(replaced); err != nil {
+		t.Fatal(err)
+	}
+	check("replacing a read message with an unread one")
+
+	if err := s.DeleteMessages("a", "INBOX", []uint32{1, 2, 99}); err != nil {
+		t.Fatal(err)
+	}
+	check("deleting")
+
+	if err := s.ResetFolder("a", "Sent", 77); err != nil {
+		t.Fatal(err)
+	}
+	check("resetting a folder")
+
+	if err := s.DeleteFolder("a", "INBOX"); err != nil {
+		t.Fatal(err)
+	}
+	check("deleting a folder")
 }

@@ -202,7 +202,9 @@ func TestAttackVaultTruncatedDatabase(t *testing.T) {
 		}()
 		err = reopened.Unlock([]byte("correct horse truncated"))
 		if err != nil {
-			t.Logf("Unlock of a truncated database: %v", err)
+			if !errors.Is(err, cache.ErrDamaged) {
+				t.Errorf("Unlock of a truncated database: %v, expected cache.ErrDamaged", err)
+			}
 			return
 		}
 		defer reopened.Lock(LockManual)

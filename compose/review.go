@@ -23,6 +23,9 @@ func Review(d *Draft, env *Env) (*Report, error) {
 		return nil, fmt.Errorf("compose: invalid sender address %q: %w; fix the account's address", d.From.Address, err)
 	}
 	r.Sender = sender.address
+	if err := checkReferences(d); err != nil {
+		return nil, err
+	}
 
 	known, err := knownDomains(env)
 	if err != nil {
@@ -219,4 +222,37 @@ func normalizeAddress(address string) (parsedAddress, error) {
 		address: strings.ToLower(address[:at]) + "@" + domain.ASCII,
 		domain:  domain,
 	}, nil
+}
+
+// ValidMessageID reports whether id, given without angle brackets, can
+// be written as a msg-id (RFC 5322 section 3.6.4). It accepts a left and
+// a right part around one "@" made of printable ASCII other than the
+// specials <>"\(),;: and short enough for one header line.
+func ValidMessageID(id string) bool {
+	left, right, ok := strings.Cut(id, "@")
+	if !ok || left == "" || right == "" || strings.Contains(right, "@") || len(id) > 900 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`<>"\(),;:`, c) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// checkReferences rejects an In-Reply-To or References value that is not
+// a Message-ID, such as one with a line break copied from a hostile
+// message, before it reaches a header.
+func checkReferences(d *Draft) error {
+	if d.InReplyTo != "" && !ValidMessageID(d.InReplyTo) {
+		return fmt.Errorf("compose: In-Reply-To %q is not a valid Message-ID; write the reply again or start a new message", d.InReplyTo)
+	}
+	for _, id := range d.References {
+		if !ValidMessageID(id) {
+			return fmt.Errorf("compose: References entry %q is not a valid Message-ID; write the reply again or start a new message", id)
+		}
+	}
+	return nil
 }

@@ -353,3 +353,53 @@ func TestReviewDisabledSchemes(t *testing.T) {
 		t.Errorf("all schemes disabled: method = %v, want none", rr.Method)
 	}
 }
+
+func TestValidMessageID(t *testing.T) {
+	for id, want := range map[string]bool{
+		"abc.123@lab.test":              true,
+		"a+b=c!#$%&'*/?^_`{|}~@x.test":  true,
+		"x@[192.0.2.1]":                 true,
+		"":                              false,
+		"no-at-sign":                    false,
+		"@lab.test":                     false,
+		"abc@":                          false,
+		"a@b@c":                         false,
+		"abc@lab.test>\r\nX-Bad: v":     false,
+		"abc def@lab.test":              false,
+		"<abc@lab.test>":                false,
+		"abc@lab.test\n":                false,
+		"résumé@lab.test":               false,
+		"a\"b@lab.test":                 false,
+		strings.Repeat("a", 900) + "@x": false,
+	} {
+		if got := ValidMessageID(id); got != want {
+			t.Errorf("ValidMessageID(%q) = %v, expected %v", id, got, want)
+		}
+	}
+}
+
+// TestReviewRejectsBrokenReference rejects a reply whose In-Reply-To or
+// References carries a line break, as a hostile original message could
+// supply, with an error naming the field.
+func TestReviewRejectsBrokenReference(t *testing.T) {
+	const broken = "abc@lab.test>\r\nX-Injected: v\r\nX-Dummy: <x@lab.test"
+	env, _ := testEnv()
+
+	d := testDraft("lab@partnerlab.com")
+	d.InReplyTo = broken
+	if _, err := Review(d, env); err == nil || !strings.Contains(err.Error(), "In-Reply-To") {
+		t.Errorf("Review with a broken In-Reply-To: %v, expected an error naming In-Reply-To", err)
+	}
+
+	d = testDraft("lab@partnerlab.com")
+	d.InReplyTo = "good@lab.test"
+	d.References = []string{"older@lab.test", broken}
+	if _, err := Review(d, env); err == nil || !strings.Contains(err.Error(), "References") {
+		t.Errorf("Review with a broken References entry: %v, expected an error naming References", err)
+	}
+
+	d.References = []string{"older@lab.test"}
+	if _, err := Review(d, env); err != nil {
+		t.Errorf("Review with valid references: %v", err)
+	}
+}

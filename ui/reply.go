@@ -39,7 +39,9 @@ func NewReplyDraft(kind ReplyKind, m *crypto.Message, self string) *compose.Draf
 		if len(d.To) == 0 {
 			d.To = addressList(m.Header.Get("From"))
 		}
-		if msgID != "" {
+		// A reference that is not a valid Message-ID, as a hostile
+		// message can carry, is left out rather than failing the reply.
+		if compose.ValidMessageID(msgID) {
 			d.InReplyTo = msgID
 			d.References = append(referenceIDs(m.Header.Get("References")), msgID)
 		}
@@ -136,7 +138,7 @@ func containsAddress(list []mail.Address, address string) bool {
 func referenceIDs(field string) []string {
 	var ids []string
 	for _, f := range strings.Fields(field) {
-		if id := strings.Trim(f, "<>"); id != "" {
+		if id := strings.Trim(f, "<>"); compose.ValidMessageID(id) {
 			ids = append(ids, id)
 		}
 	}

@@ -217,6 +217,28 @@ func TestReplyQuotesOnlyWhatSenderSaw(t *testing.T) {
 	}
 }
 
+// TestReplyDropsInvalidReferences replies to a message whose Message-ID
+// and References are not valid msg-ids: the reply leaves them out, so it
+// still passes the review.
+func TestReplyDropsInvalidReferences(t *testing.T) {
+	m := &crypto.Message{Root: &crypto.Part{MediaType: "text/plain", Body: []byte("Hello")}}
+	m.Header.Set("From", "lab@lab.example")
+	m.Header.Set("Subject", "Result")
+	m.Header.Set("Message-Id", "<bad id with spaces@lab.example>")
+	m.Header.Set("References", "<old@lab.example> <x\"y@lab.example>")
+
+	d := NewReplyDraft(Reply, m, "dr.rivera@clinic.example")
+	if d.InReplyTo != "" || len(d.References) != 0 {
+		t.Errorf("reply to an invalid Message-ID: In-Reply-To %q, References %q; expected none", d.InReplyTo, d.References)
+	}
+
+	m.Header.Set("Message-Id", "<good@lab.example>")
+	d = NewReplyDraft(Reply, m, "dr.rivera@clinic.example")
+	if d.InReplyTo != "good@lab.example" || strings.Join(d.References, " ") != "old@lab.example good@lab.example" {
+		t.Errorf("reply: In-Reply-To %q, References %q; expected the valid IDs only", d.InReplyTo, d.References)
+	}
+}
+
 func TestKeyManagerVerifiesFingerprint(t *testing.T) {
 	c := newFakeClient()
 	c.keys = []KeyEntry{
