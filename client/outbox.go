@@ -115,6 +115,9 @@ func (c *Client) DiscardHeld(id int64) error {
 	if err != nil {
 		return err
 	}
+	// NOTE: the check and the delete are two transactions, so another
+	// process on this profile that sends the item again in between loses
+	// it. The store has no delete-if-state to close that gap.
 	if err := s.store.OutboxDelete(id); err != nil {
 		return fmt.Errorf("client: failed to discard outbox message %d: %w", id, err)
 	}

@@ -223,6 +223,7 @@ func cmdSync(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "securemail: submitting the outbox failed:", err)
 			status = exitFailure
 		}
+		reportHeld(c, stderr)
 		return status
 	})
 }
@@ -339,6 +340,7 @@ func sendDraft(c *client.Client, d *compose.Draft, answers compose.Answers, stdo
 	defer cancel()
 	if err := c.FlushOutbox(ctx); err != nil {
 		fmt.Fprintln(stderr, "securemail: the message is queued, but submitting it failed:", err, "; run securemail sync to retry")
+		reportHeld(c, stderr)
 		return exitFailure
 	}
 	fmt.Fprintln(stdout, "sent", sealed.MessageID)

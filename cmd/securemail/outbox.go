@@ -131,6 +131,23 @@ func sendAgain(c *client.Client, id int64, confirm []string, stdout, stderr io.W
 	return exitOK
 }
 
+// reportHeld prints how many outbox messages wait for the user, if any,
+// after a command submitted the outbox.
+func reportHeld(c *client.Client, stderr io.Writer) {
+	held, err := c.HeldMessages()
+	if err != nil {
+		fmt.Fprintln(stderr, "securemail: listing the held outbox messages failed:", err)
+		return
+	}
+	switch len(held) {
+	case 0:
+	case 1:
+		fmt.Fprintln(stderr, "securemail: 1 message needs your decision; run securemail outbox")
+	default:
+		fmt.Fprintf(stderr, "securemail: %d messages need your decision; run securemail outbox\n", len(held))
+	}
+}
+
 // needsUncertainConfirmation reports whether message id is uncertain and
 // confirm lacks the code that accepts a second delivery.
 func needsUncertainConfirmation(held []client.HeldMessage, id int64, confirm []string) bool {

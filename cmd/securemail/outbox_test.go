@@ -157,6 +157,9 @@ func TestOutboxThroughRealStack(t *testing.T) {
 	if code != exitFailure {
 		t.Fatalf("send to a rejected domain: exit %d, want %d; stderr:\n%s", code, exitFailure, stderr)
 	}
+	if !strings.Contains(stderr, "1 message needs your decision; run securemail outbox") {
+		t.Errorf("send does not point to the held message:\n%s", stderr)
+	}
 
 	code, stdout, stderr := runCmd(append([]string{"outbox"}, profile...)...)
 	if code != exitOK {
