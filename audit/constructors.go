@@ -67,6 +67,19 @@ func MessageDecrypted(account, messageID, scheme string) Event {
 	return Event{Kind: KindMessageDecrypted, Account: account, MessageID: messageID, Scheme: scheme}
 }
 
+// MessageResendRequested records the user's request to send a held
+// outbox message again. State is the code of the state it was held in,
+// "failed" or "uncertain".
+func MessageResendRequested(account, messageID, state string) Event {
+	return Event{Kind: KindMessageResendRequested, Account: account, MessageID: messageID, Reason: state}
+}
+
+// MessageDiscarded records that the user deleted a held outbox message
+// without sending it. State is as for MessageResendRequested.
+func MessageDiscarded(account, messageID, state string) Event {
+	return Event{Kind: KindMessageDiscarded, Account: account, MessageID: messageID, Reason: state}
+}
+
 // AttachmentSaved records an attachment written to disk. Extension is the
 // file name extension with its dot (".pdf"); the name itself is not kept.
 func AttachmentSaved(account, messageID, extension string, size int64, encrypted bool) Event {

@@ -20,6 +20,12 @@ const (
 	KindMessageSent      Kind = "message.sent"
 	KindMessageOpened    Kind = "message.opened"
 	KindMessageDecrypted Kind = "message.decrypted"
+	// KindMessageResendRequested records the user's request to send a
+	// held outbox message again. Reason is the state it was held in.
+	KindMessageResendRequested Kind = "message.resend_requested"
+	// KindMessageDiscarded records that the user deleted a held outbox
+	// message. Reason is the state it was held in.
+	KindMessageDiscarded Kind = "message.discarded"
 	KindAttachmentSaved  Kind = "attachment.saved"
 	KindKeyGenerated     Kind = "key.generated"
 	KindKeyImported      Kind = "key.imported"
@@ -41,6 +47,7 @@ var knownKinds = map[Kind]bool{
 	KindVaultUnlocked: true, KindVaultLocked: true, KindUnlockFailed: true,
 	KindAccountAdded: true, KindAccountChanged: true,
 	KindMessageSent: true, KindMessageOpened: true, KindMessageDecrypted: true,
+	KindMessageResendRequested: true, KindMessageDiscarded: true,
 	KindAttachmentSaved: true,
 	KindKeyGenerated:    true, KindKeyImported: true, KindKeyExported: true, KindKeyTrusted: true, KindKeyChanged: true,
 	KindConsentRecorded: true,
@@ -166,6 +173,12 @@ func (e Event) Validate() error {
 	case KindMessageSent:
 		if e.MessageID == "" || len(e.Recipients) == 0 {
 			add("messageId and recipients: missing")
+		}
+	case KindMessageResendRequested, KindMessageDiscarded:
+		// The Message-ID may be missing, because a held message whose
+		// Message-ID the trail rejects must still leave a record.
+		if e.Reason != "failed" && e.Reason != "uncertain" {
+			add("reason: not a held state (failed or uncertain)")
 		}
 	}
 	checkAddress := func(field, value string, required bool) {

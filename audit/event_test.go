@@ -19,6 +19,9 @@ func TestConstructorsBuildValidEvents(t *testing.T) {
 		sampleSent(1),
 		MessageOpened("dr.grey@clinic.example.org", "<a@b.example>"),
 		MessageDecrypted("dr.grey@clinic.example.org", "<a@b.example>", "smime"),
+		MessageResendRequested("dr.grey@clinic.example.org", "<a@b.example>", "uncertain"),
+		MessageResendRequested("dr.grey@clinic.example.org", "", "failed"),
+		MessageDiscarded("dr.grey@clinic.example.org", "<a@b.example>", "failed"),
 		AttachmentSaved("dr.grey@clinic.example.org", "<a@b.example>", ".pdf", 10, true),
 		AttachmentSaved("dr.grey@clinic.example.org", "<a@b.example>", "", 10, false),
 		KeyEvent(KindKeyGenerated, key),
@@ -58,6 +61,11 @@ func TestValidateRejectsMessageText(t *testing.T) {
 		"key event sans key":  {Kind: KindKeyTrusted},
 		"sent sans recipient": MessageSent(Sent{MessageID: "<a@b.example>"}),
 		"subject as kind":     {Kind: Kind(subject)},
+		"resend sans state":   MessageResendRequested("a@example.com", "<a@b.example>", ""),
+		"resend odd state":    MessageResendRequested("a@example.com", "<a@b.example>", "queued"),
+		"resend subject id":   MessageResendRequested("a@example.com", subject, "uncertain"),
+		"discard subject":     MessageDiscarded("a@example.com", "<a@b.example>", subject),
+		"discard display":     MessageDiscarded("Jane Doe <jane@example.com>", "<a@b.example>", "failed"),
 	}
 	for name, e := range cases {
 		err := e.Validate()
@@ -106,6 +114,24 @@ func TestPolicyEventsAfterFallBack(t *testing.T) {
 	for _, e := range events {
 		if err := e.Validate(); err != nil {
 			t.Errorf("%s: %v", e.Kind, err)
+		}
+	}
+}
+
+func TestHeldDecisionPseudonymised(t *testing.T) {
+	for _, e := range []Event{
+		MessageResendRequested("dr.grey@clinic.example.org", "<held@clinic.example.org>", "uncertain"),
+		MessageDiscarded("dr.grey@clinic.example.org", "<held@clinic.example.org>", "failed"),
+	} {
+		out, _ := Pseudonymise(e, orgKey)
+		if out.MessageID != Pseudonym(orgKey, DomainMessageID, e.MessageID) {
+			t.Errorf("%s: forwarded Message-ID = %q, want its pseudonym", e.Kind, out.MessageID)
+		}
+		if out.Account != Pseudonym(orgKey, DomainAddress, e.Account) {
+			t.Errorf("%s: forwarded account = %q, want its pseudonym", e.Kind, out.Account)
+		}
+		if out.Reason != e.Reason {
+			t.Errorf("%s: forwarded reason = %q, want %q", e.Kind, out.Reason, e.Reason)
 		}
 	}
 }

@@ -147,4 +147,5 @@ type Client interface {
 	Settings
 	AuditTrail
 	Consents
+	Outbox
 }

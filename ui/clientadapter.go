@@ -514,4 +514,43 @@ func (a *ClientAdapter) RecordConsent(address string, expires time.Time) error {
 	return a.Client().RecordConsent(acct.ID, address, acct.Address, expires)
 }
 
+func (a *ClientAdapter) HeldMessages() ([]HeldMessage, error) {
+	c, err := a.client()
+	if err != nil {
+		return nil, err
+	}
+	held, err := c.HeldMessages()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]HeldMessage, 0, len(held))
+	for _, h := range held {
+		out = append(out, HeldMessage{
+			ID:         h.ID,
+			Account:    h.Account,
+			Recipients: h.Recipients,
+			Created:    h.Created,
+			Uncertain:  h.State == client.HeldUncertain,
+			Reason:     h.Reason,
+		})
+	}
+	return out, nil
+}
+
+func (a *ClientAdapter) SendAgain(id int64) error {
+	c, err := a.client()
+	if err != nil {
+		return err
+	}
+	return c.SendAgain(id)
+}
+
+func (a *ClientAdapter) DiscardHeld(id int64) error {
+	c, err := a.client()
+	if err != nil {
+		return err
+	}
+	return c.DiscardHeld(id)
+}
+
 var _ Client = (*ClientAdapter)(nil)

@@ -51,6 +51,9 @@ type fakeClient struct {
 	addedReq  []AccountRequest
 	lockCalls []string
 	syncNew   int
+	held      []HeldMessage
+	resent    []int64
+	discarded []int64
 }
 
 func newFakeClient() *fakeClient {
@@ -252,6 +255,38 @@ func (f *fakeClient) VerifyAudit() (audit.Report, error) {
 }
 
 func (f *fakeClient) Consents() ([]compose.Consent, error) { return f.consents, nil }
+
+func (f *fakeClient) HeldMessages() ([]HeldMessage, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.held), f.checkUnlocked()
+}
+
+// SendAgain and DiscardHeld remove the message from the held list, as
+// the real outbox does.
+func (f *fakeClient) SendAgain(id int64) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.resent = append(f.resent, id)
+	return f.removeHeld(id)
+}
+
+func (f *fakeClient) DiscardHeld(id int64) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.discarded = append(f.discarded, id)
+	return f.removeHeld(id)
+}
+
+func (f *fakeClient) removeHeld(id int64) error {
+	for i, h := range f.held {
+		if h.ID == id {
+			f.held = slices.Delete(f.held, i, i+1)
+			return nil
+		}
+	}
+	return fmt.Errorf("outbox message %d not found", id)
+}
 func (f *fakeClient) RecordConsent(address string, expires time.Time) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -45,7 +45,7 @@ type mailScreen struct {
 
 func newMailScreen(s *Shell) *mailScreen {
 	m := &mailScreen{shell: s, current: -1, selected: -1}
-	m.status = newStatusBar()
+	m.status = newStatusBar(newActivityButton(s, "", theme.WarningIcon(), s.showOutbox))
 	m.view = newMessageView(s, m.status.showError)
 	m.pages = newPager(s.background, func(int, int) ([]cache.Summary, error) { return nil, nil }, func(err error) {
 		fyne.Do(func() {
@@ -98,6 +98,7 @@ func (m *mailScreen) toolbar() *widget.Toolbar {
 		newActivityToolbarAction(s, theme.DeleteIcon(), m.deleteSelected),
 		widget.NewToolbarSeparator(),
 		newActivityToolbarAction(s, theme.ViewRefreshIcon(), s.startSync),
+		newActivityToolbarAction(s, theme.UploadIcon(), s.showOutbox),
 		newActivityToolbarAction(s, theme.AccountIcon(), s.showKeys),
 		newActivityToolbarAction(s, theme.SettingsIcon(), s.showSettings),
 		newActivityToolbarAction(s, theme.HistoryIcon(), s.showAudit),

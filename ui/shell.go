@@ -53,6 +53,9 @@ type Shell struct {
 	log    *slog.Logger
 
 	mail *mailScreen // nil while locked
+	// outbox is the open Outbox window's view, or nil. Used on the UI
+	// goroutine only.
+	outbox *outboxView
 	// children are the extra windows (compose, keys, settings and the
 	// others), which lock closes. Used on the UI goroutine only.
 	children []fyne.Window
@@ -208,6 +211,12 @@ func (s *Shell) startSync() {
 		n, err := s.client.Sync(ctx, func(p account.Progress) {
 			fyne.Do(func() { status.syncProgress(p) })
 		})
+		// The sync submitted the outbox, which may have held messages.
+		var held []HeldMessage
+		var heldErr error
+		if ctx.Err() == nil {
+			held, heldErr = s.client.HeldMessages()
+		}
 		s.syncMu.Lock()
 		s.syncing = false
 		s.syncMu.Unlock()
@@ -216,8 +225,17 @@ func (s *Shell) startSync() {
 		} else {
 			s.log.Info("sync finished", "new", n)
 		}
+		if heldErr != nil {
+			s.log.Error("listing held outbox messages failed", "error", heldErr)
+		}
 		fyne.Do(func() {
 			status.syncDone(n, err)
+			if ctx.Err() == nil && heldErr == nil {
+				status.setHeld(len(held))
+			}
+			if s.outbox != nil {
+				s.outbox.load()
+			}
 			if s.mail != nil && err == nil {
 				s.mail.loadFolders()
 			}
@@ -225,6 +243,23 @@ func (s *Shell) startSync() {
 				s.notifyNewMail(n)
 			}
 		})
+	})
+}
+
+// refreshHeldNotice updates the status bar's count of held outbox
+// messages. It runs on the UI goroutine.
+func (s *Shell) refreshHeldNotice() {
+	if s.mail == nil {
+		return
+	}
+	status := s.mail.status
+	s.background(func() {
+		held, err := s.client.HeldMessages()
+		if err != nil {
+			s.log.Error("listing held outbox messages failed", "error", err)
+			return
+		}
+		fyne.Do(func() { status.setHeld(len(held)) })
 	})
 }
 

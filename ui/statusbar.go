@@ -10,20 +10,42 @@ import (
 	"securemail/account"
 )
 
-// statusBar shows sync progress and the last error at the bottom of the
-// main window. Its methods run on the UI goroutine.
+// statusBar shows sync progress, the last error and the number of
+// outbox messages held for the user at the bottom of the main window.
+// Its methods run on the UI goroutine.
 type statusBar struct {
 	root     fyne.CanvasObject
 	label    *widget.Label
 	progress *widget.ProgressBar
+	// held opens the Outbox window, and is hidden while no message is
+	// held.
+	held *activityButton
 }
 
-func newStatusBar() *statusBar {
-	b := &statusBar{label: widget.NewLabel("Ready"), progress: widget.NewProgressBar()}
+func newStatusBar(held *activityButton) *statusBar {
+	b := &statusBar{label: widget.NewLabel("Ready"), progress: widget.NewProgressBar(), held: held}
 	b.label.Truncation = fyne.TextTruncateEllipsis
 	b.progress.Hide()
-	b.root = container.NewBorder(nil, nil, nil, container.NewGridWrap(fyne.NewSize(180, 30), b.progress), b.label)
+	b.held.Importance = widget.WarningImportance
+	b.held.Hide()
+	right := container.NewHBox(b.held, container.NewGridWrap(fyne.NewSize(180, 30), b.progress))
+	b.root = container.NewBorder(nil, nil, nil, right, b.label)
 	return b
+}
+
+// setHeld shows how many outbox messages wait for the user's decision,
+// or hides the notice when none does.
+func (b *statusBar) setHeld(n int) {
+	switch {
+	case n <= 0:
+		b.held.Hide()
+		return
+	case n == 1:
+		b.held.SetText("1 message needs your decision")
+	default:
+		b.held.SetText(fmt.Sprintf("%d messages need your decision", n))
+	}
+	b.held.Show()
 }
 
 func (b *statusBar) setText(text string) {

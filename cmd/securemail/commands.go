@@ -48,6 +48,7 @@ func init() {
 		"policy":  cmdPolicy,
 		"audit":   cmdAudit,
 		"keys":    cmdKeys,
+		"outbox":  cmdOutbox,
 	}
 }
 
@@ -69,6 +70,12 @@ named by --passphrase-env; never from a flag value.
   audit verify             verify the audit trail; exits 1 when it fails
   audit export [--format jsonl|csv] [--from DATE] [--to DATE]
   keys list | keys export FINGERPRINT | keys import FILE [--key-passphrase-env NAME]
+  outbox                   list the messages that wait for your decision: failed
+                           ones, and uncertain ones that may have arrived already
+  outbox send-again ID [--confirm uncertain]
+                           queue a held message again and submit it; exits 3
+                           for an uncertain one without --confirm uncertain
+  outbox discard ID        delete a held message without sending it
 
 Profile flags of every command that opens the profile:
   --profile DIR            the profile directory (default: the user's)
@@ -216,6 +223,7 @@ func cmdSync(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "securemail: submitting the outbox failed:", err)
 			status = exitFailure
 		}
+		reportHeld(c, stderr)
 		return status
 	})
 }
@@ -332,6 +340,7 @@ func sendDraft(c *client.Client, d *compose.Draft, answers compose.Answers, stdo
 	defer cancel()
 	if err := c.FlushOutbox(ctx); err != nil {
 		fmt.Fprintln(stderr, "securemail: the message is queued, but submitting it failed:", err, "; run securemail sync to retry")
+		reportHeld(c, stderr)
 		return exitFailure
 	}
 	fmt.Fprintln(stdout, "sent", sealed.MessageID)

@@ -1,0 +1,158 @@
+package client
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"securemail/account"
+	"securemail/audit"
+	"securemail/cache"
+)
+
+// HeldState is the reason an outbox message waits for the user.
+type HeldState int
+
+const (
+	// HeldFailed is a permanent failure, such as a 5xx reply or a policy
+	// the server does not meet. Sending again helps once the cause is fixed.
+	HeldFailed HeldState = iota + 1
+	// HeldUncertain is a submission cut off after the server received
+	// the whole message, which was not found in Sent or INBOX afterwards.
+	// The message may have been delivered, so sending it again may
+	// deliver it twice.
+	HeldUncertain
+)
+
+// String returns the state's code, "failed" or "uncertain", which the
+// audit trail and the command line use.
+func (s HeldState) String() string {
+	switch s {
+	case HeldFailed:
+		return "failed"
+	case HeldUncertain:
+		return "uncertain"
+	}
+	return fmt.Sprintf("HeldState(%d)", int(s))
+}
+
+// HeldMessage is an outbox message that waits for the user to send it
+// again or discard it. It carries no message text.
+type HeldMessage struct {
+	ID         int64
+	Account    string
+	Recipients []string
+	Created    time.Time
+	State      HeldState
+	// Reason is the last error, such as the server's reply.
+	Reason string
+}
+
+// ErrNotHeld is wrapped by SendAgain and DiscardHeld when the item is in
+// the outbox but not waiting for the user, for example because it is
+// being sent.
+var ErrNotHeld = errors.New("client: the outbox message is not waiting for a decision")
+
+// HeldMessages lists the outbox messages that wait for the user, oldest
+// first.
+func (c *Client) HeldMessages() ([]HeldMessage, error) {
+	s, err := c.current()
+	if err != nil {
+		return nil, err
+	}
+	items, err := s.store.OutboxHeld()
+	if err != nil {
+		return nil, fmt.Errorf("client: failed to list held outbox messages: %w", err)
+	}
+	out := make([]HeldMessage, 0, len(items))
+	for _, it := range items {
+		out = append(out, HeldMessage{
+			ID:         it.ID,
+			Account:    it.Account,
+			Recipients: it.Recipients,
+			Created:    it.Created,
+			State:      heldState(it.State),
+			Reason:     it.LastError,
+		})
+	}
+	return out, nil
+}
+
+// SendAgain queues held message id for a new submission, which the next
+// FlushOutbox sends, and records the request in the audit trail. Before
+// calling it for an uncertain message, the caller warns the user that the
+// message may have arrived already.
+func (c *Client) SendAgain(id int64) error {
+	s, err := c.current()
+	if err != nil {
+		return err
+	}
+	it, err := heldItem(s, id)
+	if err != nil {
+		return err
+	}
+	cfg, cred, err := c.accountConfig(s, it.Account)
+	if err != nil {
+		return fmt.Errorf("client: outbox message %d: %w", id, err)
+	}
+	if err := account.NewOutbox(cfg, cred, s.store, nil).SendAgain(id); err != nil {
+		return fmt.Errorf("client: failed to queue outbox message %d again: %w", id, err)
+	}
+	c.record(audit.MessageResendRequested(it.Account, auditableOutboxID(it.MessageID), heldState(it.State).String()))
+	return nil
+}
+
+// DiscardHeld deletes held message id from the outbox without sending
+// it, and records that in the audit trail. Messages that are queued or
+// being sent cannot be discarded.
+func (c *Client) DiscardHeld(id int64) error {
+	s, err := c.current()
+	if err != nil {
+		return err
+	}
+	it, err := heldItem(s, id)
+	if err != nil {
+		return err
+	}
+	// NOTE: the check and the delete are two transactions, so another
+	// process on this profile that sends the item again in between loses
+	// it. The store has no delete-if-state to close that gap.
+	if err := s.store.OutboxDelete(id); err != nil {
+		return fmt.Errorf("client: failed to discard outbox message %d: %w", id, err)
+	}
+	c.record(audit.MessageDiscarded(it.Account, auditableOutboxID(it.MessageID), heldState(it.State).String()))
+	return nil
+}
+
+// heldItem reads outbox item id and checks that it waits for the user.
+func heldItem(s *session, id int64) (*cache.OutboxItem, error) {
+	it, err := s.store.OutboxGet(id)
+	if err != nil {
+		return nil, fmt.Errorf("client: outbox message %d: %w; run securemail outbox to list the held ones", id, err)
+	}
+	if heldState(it.State) == 0 {
+		return nil, fmt.Errorf("%w: message %d is queued, being sent or already sent", ErrNotHeld, id)
+	}
+	return it, nil
+}
+
+// heldState maps a held cache state, and returns 0 for any other.
+func heldState(st cache.OutboxState) HeldState {
+	switch st {
+	case cache.OutboxFailed:
+		return HeldFailed
+	case cache.OutboxUncertain:
+		return HeldUncertain
+	}
+	return 0
+}
+
+// auditableOutboxID returns the queued Message-ID in angle brackets, or
+// "" when the trail would reject it.
+func auditableOutboxID(id string) string {
+	if id == "" {
+		return ""
+	}
+	return auditableMessageID("<" + strings.Trim(id, "<>") + ">")
+}

@@ -1,0 +1,282 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"securemail/account"
+	"securemail/audit"
+	"securemail/cache"
+	"securemail/internal/testenv"
+)
+
+const heldAccount = "rosa@clinic.test"
+
+// addHeldAccount adds an account whose servers are never dialled.
+func addHeldAccount(t *testing.T, c *Client) {
+	t.Helper()
+	err := c.AddAccount(Account{Address: heldAccount, IMAP: accountEndpoint("127.0.0.1", 9), SMTP: accountEndpoint("127.0.0.1", 9)}, "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// putOutboxItem stores an outbox item in state st straight in the sealed
+// store, as account.Outbox leaves it, and returns its id.
+func putOutboxItem(t *testing.T, c *Client, st cache.OutboxState, created time.Time, messageID, lastError string, raw []byte) int64 {
+	t.Helper()
+	s, err := c.current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := &cache.OutboxItem{
+		Account:    heldAccount,
+		MessageID:  messageID,
+		From:       heldAccount,
+		Recipients: []string{"lab@lab.test", "omar@clinic.test"},
+		Raw:        raw,
+		State:      st,
+		Created:    created,
+		LastError:  lastError,
+	}
+	if err := s.store.OutboxAdd(it); err != nil {
+		t.Fatal(err)
+	}
+	return it.ID
+}
+
+func outboxItem(t *testing.T, c *Client, id int64) *cache.OutboxItem {
+	t.Helper()
+	s, err := c.current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, err := s.store.OutboxGet(id)
+	if err != nil {
+		t.Fatalf("reading outbox item %d: %v", id, err)
+	}
+	return it
+}
+
+// lastAuditEvent returns the newest audit record of kind.
+func lastAuditEvent(t *testing.T, c *Client, kind audit.Kind) (audit.Record, bool) {
+	t.Helper()
+	records, err := c.AuditRecords(time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := len(records) - 1; i >= 0; i-- {
+		if records[i].Kind == kind {
+			return records[i], true
+		}
+	}
+	return audit.Record{}, false
+}
+
+func TestHeldMessagesListsFailedAndUncertain(t *testing.T) {
+	c, _ := newProfile(t, "held-list", testPolicy(t))
+	addHeldAccount(t, c)
+	base := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	raw := []byte("Subject: Biopsy Xq7held\r\n\r\nbody Xq7held\r\n")
+	putOutboxItem(t, c, cache.OutboxQueued, base, "<q@clinic.test>", "", raw)
+	uncertain := putOutboxItem(t, c, cache.OutboxUncertain, base.Add(2*time.Minute), "<u@clinic.test>", account.ErrUncertain.Error(), raw)
+	failed := putOutboxItem(t, c, cache.OutboxFailed, base.Add(time.Minute), "<f@clinic.test>", "recipient rejected: 550 no such user", raw)
+	putOutboxItem(t, c, cache.OutboxDone, base, "<d@clinic.test>", "", raw)
+
+	held, err := c.HeldMessages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(held) != 2 {
+		t.Fatalf("HeldMessages returned %d items, want 2: %+v", len(held), held)
+	}
+	if held[0].ID != failed || held[1].ID != uncertain {
+		t.Errorf("held ids = %d, %d, want %d, %d (oldest first)", held[0].ID, held[1].ID, failed, uncertain)
+	}
+	if held[0].State != HeldFailed || held[1].State != HeldUncertain {
+		t.Errorf("held states = %v, %v, want failed, uncertain", held[0].State, held[1].State)
+	}
+	if held[0].Reason != "recipient rejected: 550 no such user" {
+		t.Errorf("failed reason = %q", held[0].Reason)
+	}
+	if held[1].Reason != account.ErrUncertain.Error() {
+		t.Errorf("uncertain reason = %q", held[1].Reason)
+	}
+	if !held[0].Created.Equal(base.Add(time.Minute)) {
+		t.Errorf("created = %v, want %v", held[0].Created, base.Add(time.Minute))
+	}
+	if held[0].Account != heldAccount || len(held[0].Recipients) != 2 {
+		t.Errorf("account %q, recipients %v", held[0].Account, held[0].Recipients)
+	}
+	if strings.Contains(fmt.Sprintf("%+v", held), "Xq7held") {
+		t.Error("HeldMessages carries message text")
+	}
+}
+
+func TestSendAgainRequeuesUncertain(t *testing.T) {
+	c, _ := newProfile(t, "held-again", testPolicy(t))
+	addHeldAccount(t, c)
+	id := putOutboxItem(t, c, cache.OutboxUncertain, time.Now(), "<again@clinic.test>", account.ErrUncertain.Error(), []byte("x"))
+
+	if err := c.SendAgain(id); err != nil {
+		t.Fatal(err)
+	}
+	it := outboxItem(t, c, id)
+	if it.State != cache.OutboxQueued {
+		t.Errorf("state after SendAgain = %d, want Queued", it.State)
+	}
+	if it.LastError != "" {
+		t.Errorf("last error after SendAgain = %q, want empty", it.LastError)
+	}
+	if held, _ := c.HeldMessages(); len(held) != 0 {
+		t.Errorf("HeldMessages after SendAgain = %+v, want none", held)
+	}
+
+	rec, ok := lastAuditEvent(t, c, audit.KindMessageResendRequested)
+	if !ok {
+		t.Fatal("no message.resend_requested entry in the audit trail")
+	}
+	if rec.MessageID != "<again@clinic.test>" {
+		t.Errorf("audit Message-ID = %q", rec.MessageID)
+	}
+	if rec.Reason != "uncertain" {
+		t.Errorf("audit reason = %q, want uncertain", rec.Reason)
+	}
+	if rec.Account != heldAccount {
+		t.Errorf("audit account = %q", rec.Account)
+	}
+	if len(rec.Recipients) != 0 {
+		t.Errorf("audit entry names recipients: %v", rec.Recipients)
+	}
+	if err := c.AuditErr(); err != nil {
+		t.Errorf("audit error: %v", err)
+	}
+}
+
+func TestSendAgainRejectsItemNotHeld(t *testing.T) {
+	c, _ := newProfile(t, "held-queued", testPolicy(t))
+	addHeldAccount(t, c)
+	id := putOutboxItem(t, c, cache.OutboxSubmitting, time.Now(), "<busy@clinic.test>", "", []byte("x"))
+
+	if err := c.SendAgain(id); !errors.Is(err, ErrNotHeld) {
+		t.Errorf("SendAgain of a submitting item: %v, want ErrNotHeld", err)
+	}
+	if err := c.DiscardHeld(id); !errors.Is(err, ErrNotHeld) {
+		t.Errorf("DiscardHeld of a submitting item: %v, want ErrNotHeld", err)
+	}
+	if it := outboxItem(t, c, id); it.State != cache.OutboxSubmitting {
+		t.Errorf("state = %d, want Submitting untouched", it.State)
+	}
+	if err := c.SendAgain(id + 100); !errors.Is(err, cache.ErrNotFound) {
+		t.Errorf("SendAgain of a missing item: %v, want cache.ErrNotFound", err)
+	}
+	if err := c.DiscardHeld(id + 100); !errors.Is(err, cache.ErrNotFound) {
+		t.Errorf("DiscardHeld of a missing item: %v, want cache.ErrNotFound", err)
+	}
+	if _, ok := lastAuditEvent(t, c, audit.KindMessageResendRequested); ok {
+		t.Error("a rejected SendAgain was recorded")
+	}
+	if _, ok := lastAuditEvent(t, c, audit.KindMessageDiscarded); ok {
+		t.Error("a rejected DiscardHeld was recorded")
+	}
+}
+
+func TestDiscardHeldDeletesFailed(t *testing.T) {
+	c, _ := newProfile(t, "held-discard", testPolicy(t))
+	addHeldAccount(t, c)
+	id := putOutboxItem(t, c, cache.OutboxFailed, time.Now(), "bare-id@clinic.test", "550 rejected", []byte("x"))
+	keep := putOutboxItem(t, c, cache.OutboxUncertain, time.Now(), "<keep@clinic.test>", "", []byte("x"))
+
+	if err := c.DiscardHeld(id); err != nil {
+		t.Fatal(err)
+	}
+	s, _ := c.current()
+	if _, err := s.store.OutboxGet(id); !errors.Is(err, cache.ErrNotFound) {
+		t.Errorf("outbox item after DiscardHeld: %v, want cache.ErrNotFound", err)
+	}
+	held, err := c.HeldMessages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(held) != 1 || held[0].ID != keep {
+		t.Errorf("HeldMessages after DiscardHeld = %+v, want only %d", held, keep)
+	}
+
+	rec, ok := lastAuditEvent(t, c, audit.KindMessageDiscarded)
+	if !ok {
+		t.Fatal("no message.discarded entry in the audit trail")
+	}
+	if rec.MessageID != "<bare-id@clinic.test>" {
+		t.Errorf("audit Message-ID = %q, want it in angle brackets", rec.MessageID)
+	}
+	if rec.Reason != "failed" {
+		t.Errorf("audit reason = %q, want failed", rec.Reason)
+	}
+}
+
+func TestHeldStateString(t *testing.T) {
+	for st, want := range map[HeldState]string{HeldFailed: "failed", HeldUncertain: "uncertain", 0: "HeldState(0)"} {
+		if got := st.String(); got != want {
+			t.Errorf("HeldState(%d).String() = %q, want %q", int(st), got, want)
+		}
+	}
+}
+
+// TestSendAgainThroughRealStack holds a message as an interrupted
+// submission would leave it, sends it again on request, and checks that
+// Postfix delivers it to the recipient's INBOX.
+func TestSendAgainThroughRealStack(t *testing.T) {
+	st := testenv.Stack(t)
+	const (
+		senderAddr    = "client1@clinic.test"
+		recipientAddr = "client2@clinic.test"
+	)
+	eff := testPolicy(t)
+	sender, _ := newProfile(t, "held-sender", eff)
+	recipient, _ := newProfile(t, "held-recipient", eff)
+	for c, addr := range map[*Client]string{sender: senderAddr, recipient: recipientAddr} {
+		c.opts.TLSRoots = st.RootCAs()
+		stackAccount(t, c, st, addr)
+	}
+
+	messageID := fmt.Sprintf("<held-%d@clinic.test>", time.Now().UnixNano())
+	raw := []byte("From: " + senderAddr + "\r\nTo: " + recipientAddr + "\r\nSubject: held test\r\n" +
+		"Message-ID: " + messageID + "\r\nDate: " + time.Now().Format(time.RFC1123Z) + "\r\n\r\nsent again on request\r\n")
+	s, err := sender.current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := &cache.OutboxItem{
+		Account: senderAddr, MessageID: messageID, From: senderAddr,
+		Recipients: []string{recipientAddr}, Raw: raw,
+		State: cache.OutboxUncertain, Created: time.Now(), LastError: account.ErrUncertain.Error(),
+	}
+	if err := s.store.OutboxAdd(it); err != nil {
+		t.Fatal(err)
+	}
+
+	// A flush leaves a held item alone.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := sender.FlushOutbox(ctx); err != nil {
+		t.Fatalf("flush before the decision: %v", err)
+	}
+	if held, _ := sender.HeldMessages(); len(held) != 1 {
+		t.Fatalf("held messages before the decision = %+v, want the one", held)
+	}
+
+	if err := sender.SendAgain(it.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := sender.FlushOutbox(ctx); err != nil {
+		t.Fatalf("flush after SendAgain: %v", err)
+	}
+	if got := outboxItem(t, sender, it.ID).State; got != cache.OutboxDone {
+		t.Errorf("state after the flush = %d, want Done", got)
+	}
+	waitForMessage(t, recipient, recipientAddr, "INBOX", messageID)
+}
