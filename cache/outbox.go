@@ -92,6 +92,23 @@ func (s *Store) OutboxDelete(id int64) error {
 	})
 }
 
+// OutboxDeleteHeld deletes item id only while it waits for the user, in
+// state Failed or Uncertain, in one statement, so an item that another
+// process queued again meanwhile is kept. It returns an error wrapping
+// ErrNotFound when no held item has that id.
+func (s *Store) OutboxDeleteHeld(id int64) error {
+	return s.inTx(func(tx *sql.Tx, _ sealer) error {
+		res, err := tx.Exec(`DELETE FROM outbox WHERE id = ? AND state IN (?, ?)`, id, int(OutboxFailed), int(OutboxUncertain))
+		if err != nil {
+			return fmt.Errorf("cache: delete outbox item %d: %w", id, err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return fmt.Errorf("cache: outbox item %d is not held for the user: %w", id, ErrNotFound)
+		}
+		return nil
+	})
+}
+
 const outboxColumns = `id, state, attempts, next_attempt, created, meta, raw, sent_copy`
 
 func scanOutbox(keys sealer, scan func(...any) error) (*OutboxItem, error) {

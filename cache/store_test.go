@@ -360,6 +360,16 @@ func TestOutboxHeldItems(t *testing.T) {
 			t.Errorf("OutboxPending returned uncertain item %d, which only the user may send again", it.ID)
 		}
 	}
+
+	wantErr(t, s.OutboxDeleteHeld(items[0].ID), ErrNotFound)
+	if _, err := s.OutboxGet(items[0].ID); err != nil {
+		t.Errorf("OutboxDeleteHeld removed queued item %d: %v", items[0].ID, err)
+	}
+	if err := s.OutboxDeleteHeld(items[1].ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.OutboxGet(items[1].ID)
+	wantErr(t, err, ErrNotFound)
 }
 
 func TestDrafts(t *testing.T) {

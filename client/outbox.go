@@ -115,10 +115,9 @@ func (c *Client) DiscardHeld(id int64) error {
 	if err != nil {
 		return err
 	}
-	// NOTE: the check and the delete are two transactions, so another
-	// process on this profile that sends the item again in between loses
-	// it. The store has no delete-if-state to close that gap.
-	if err := s.store.OutboxDelete(id); err != nil {
+	// The delete checks the state again, so an item that another process
+	// on this profile queued again since heldItem read it is kept.
+	if err := s.store.OutboxDeleteHeld(id); err != nil {
 		return fmt.Errorf("client: failed to discard outbox message %d: %w", id, err)
 	}
 	c.record(audit.MessageDiscarded(it.Account, auditableOutboxID(it.MessageID), heldState(it.State).String()))
