@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"net/mail"
 	"sync"
 	"testing"
 
@@ -8,6 +9,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+
+	"securemail/compose"
 )
 
 // countingIdle is an idle lock that counts the activity reported to it.
@@ -198,5 +201,29 @@ func TestTappedRowFocusesActivityList(t *testing.T) {
 	pressKey(c, fyne.KeyDown)
 	if n := idle.take(); n == 0 {
 		t.Error("a key after tapping a row reported no activity")
+	}
+}
+
+// TestPointerOverReviewReportsActivity moves the mouse over the send
+// review, a dialog above the compose window's content, and expects the
+// idle lock to hear of it.
+func TestPointerOverReviewReportsActivity(t *testing.T) {
+	idle := &countingIdle{}
+	s := newUnlockedShell(t, idle)
+	fake := s.client.(*fakeClient)
+	fake.report = lookalikeReport()
+	cw := s.newCompose(&compose.Draft{To: []mail.Address{{Address: "lab@lab.example"}}, Subject: "x"})
+	cw.showReview(cw.draft(), fake.report)
+	canvas := cw.win.Canvas()
+	if canvas.Overlays().Top() == nil {
+		t.Fatal("the review shows no dialog")
+	}
+
+	idle.take()
+	center := fyne.NewPos(canvas.Size().Width/2, canvas.Size().Height/2)
+	test.MoveMouse(canvas, center)
+	test.MoveMouse(canvas, center.AddXY(5, 5))
+	if idle.take() == 0 {
+		t.Error("moving the mouse over the review was not reported to the idle lock")
 	}
 }

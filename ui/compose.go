@@ -248,7 +248,9 @@ func (c *composeWindow) showReview(d *compose.Draft, report *compose.Report) {
 		}
 	})
 	c.prompt = prompt
-	dlg = dialog.NewCustomWithoutButtons("Review before sending", prompt.root, c.win)
+	// A dialog sits above the window's activity layer, so it has its own:
+	// reading a long review with the mouse must not lock the client.
+	dlg = dialog.NewCustomWithoutButtons("Review before sending", newActivityLayer(prompt.root, c.shell.activity), c.win)
 	dlg.Resize(fyne.NewSize(700, 540))
 	dlg.Show()
 	c.win.Canvas().Focus(prompt.cancel)

@@ -190,7 +190,7 @@ func (v *outboxView) confirm(resend bool) {
 			v.drop(h.ID)
 		}
 	})
-	dlg = dialog.NewCustomWithoutButtons(v.prompt.title, v.prompt.root, v.win)
+	dlg = dialog.NewCustomWithoutButtons(v.prompt.title, newActivityLayer(v.prompt.root, v.shell.activity), v.win)
 	dlg.Resize(fyne.NewSize(560, 300))
 	dlg.Show()
 	v.win.Canvas().Focus(v.prompt.cancel)
