@@ -2,6 +2,7 @@ package client
 
 import (
 	"bytes"
+	"context"
 	"crypto/x509"
 	"fmt"
 	"net/mail"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"securemail/account"
 	"securemail/audit"
 	"securemail/cache"
 	"securemail/crypto"
@@ -65,6 +67,47 @@ func (c *Client) OpenMessage(id int64) (*Opened, error) {
 	}
 	return &Opened{ID: id, Account: m.Account, Folder: m.Folder, Flags: m.Flags, Message: msg}, nil
 }
+
+// MarkRead sets \Seen on message id, first in the cache so that the
+// folder's unread count drops at once, then on the server, whose flags
+// then replace the cached ones. When the server fails, the cache keeps
+// \Seen until the next sync restores the server's flags.
+func (c *Client) MarkRead(id int64) error {
+	s, err := c.current()
+	if err != nil {
+		return err
+	}
+	m, err := s.store.Message(id)
+	if err != nil {
+		return fmt.Errorf("client: mark message %d read: %w", id, err)
+	}
+	if slices.ContainsFunc(m.Flags, func(f string) bool { return strings.EqualFold(f, seenFlag) }) {
+		return nil
+	}
+	flags := append(slices.Clone(m.Flags), seenFlag)
+	if err := s.store.SetFlags(m.Account, m.Folder, m.UID, flags, m.ModSeq); err != nil {
+		return fmt.Errorf("client: mark message %d read: %w", id, err)
+	}
+
+	cfg, cred, err := c.accountConfig(s, m.Account)
+	if err != nil {
+		return err
+	}
+	syncer := account.NewSyncer(cfg, cred, s.store)
+	defer syncer.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), markReadTimeout)
+	defer cancel()
+	if err := syncer.MarkRead(ctx, m.Folder, []uint32{m.UID}, true); err != nil {
+		return fmt.Errorf("client: mark message %d read on the server: %w; it shows as read here until the next sync", id, err)
+	}
+	return nil
+}
+
+// seenFlag is the IMAP system flag of a read message.
+const seenFlag = `\Seen`
+
+// markReadTimeout bounds one MarkRead, connection included.
+const markReadTimeout = 30 * time.Second
 
 // reader returns a crypto.Reader with the user's keys and contacts. The
 // certificates of S/MIME signatures that verified are appended to

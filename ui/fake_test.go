@@ -54,6 +54,10 @@ type fakeClient struct {
 	held      []HeldMessage
 	resent    []int64
 	discarded []int64
+	// markedRead lists the ids passed to MarkRead, and markReadErr is
+	// the error MarkRead returns.
+	markedRead  []int64
+	markReadErr error
 }
 
 func newFakeClient() *fakeClient {
@@ -157,6 +161,13 @@ func (f *fakeClient) OpenMessage(id int64) (*crypto.Message, error) {
 		return nil, fmt.Errorf("message %d: %w", id, cache.ErrNotFound)
 	}
 	return m, nil
+}
+
+func (f *fakeClient) MarkRead(id int64) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.markedRead = append(f.markedRead, id)
+	return f.markReadErr
 }
 
 func (f *fakeClient) SaveAttachment(int64, *crypto.Part, string) error { return nil }

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"net/mail"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -335,8 +336,55 @@ func (m *mailScreen) openRow(id int) {
 			}
 			m.opened = msg
 			m.view.show(s.ID, msg)
+			if !hasFlag(s.Flags, seenFlag) {
+				m.markRead(s)
+			}
 		})
 	})
+}
+
+// seenFlag is the IMAP flag of a read message.
+const seenFlag = `\Seen`
+
+// markRead marks an opened message read in the cache and on the server,
+// and shows it as read in the lists. After an error it reloads the
+// folders, because the cache may have changed before the server failed.
+func (m *mailScreen) markRead(s cache.Summary) {
+	m.shell.background(func() {
+		err := m.shell.client.MarkRead(s.ID)
+		fyne.Do(func() {
+			if err != nil {
+				m.status.showError(err)
+				m.loadFolders()
+				return
+			}
+			m.showRead(s)
+		})
+	})
+}
+
+// showRead updates the rows and the unread count of its folder after
+// message s was marked read.
+func (m *mailScreen) showRead(s cache.Summary) {
+	addSeen := func(row *cache.Summary) {
+		if !hasFlag(row.Flags, seenFlag) {
+			row.Flags = append(slices.Clone(row.Flags), seenFlag)
+		}
+	}
+	m.pages.update(s.ID, addSeen)
+	for i := range m.results {
+		if m.results[i].ID == s.ID {
+			addSeen(&m.results[i])
+		}
+	}
+	for i := range m.folders {
+		f := &m.folders[i]
+		if f.Account == s.Account && f.Name == s.Folder && f.Unread > 0 {
+			f.Unread--
+			m.folderList.RefreshItem(i)
+		}
+	}
+	m.messageList.Refresh()
 }
 
 // moveSelection selects the next (+1) or previous (-1) message.
@@ -402,7 +450,7 @@ func setSummaryRow(row fyne.CanvasObject, s cache.Summary, loaded bool) {
 		icon.SetResource(theme.MoreHorizontalIcon())
 		return
 	}
-	unread := !hasFlag(s.Flags, `\Seen`)
+	unread := !hasFlag(s.Flags, seenFlag)
 	from.set(displayName(s.From), unread)
 	subject.set(s.Subject, unread)
 	if text := s.Date.Local().Format("2006-01-02 15:04"); date.Text != text {
