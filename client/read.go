@@ -10,6 +10,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/emersion/go-message"
+	gomail "github.com/emersion/go-message/mail"
+	"github.com/emersion/go-message/textproto"
+
 	"securemail/account"
 	"securemail/audit"
 	"securemail/cache"
@@ -65,6 +69,12 @@ func (c *Client) OpenMessage(id int64) (*Opened, error) {
 			s.store.IndexText(id, msg.Header.Get("Subject")+"\n"+text)
 		}
 	}
+	if subject, ok := protectedSubject(msg); ok {
+		// The list then shows the real subject in place of the outer
+		// placeholder. A failed write only leaves the placeholder in the
+		// list while the message itself opened, so the error is dropped.
+		s.store.SetSummarySubject(id, subject)
+	}
 	return &Opened{ID: id, Account: m.Account, Folder: m.Folder, Flags: m.Flags, Message: msg}, nil
 }
 
@@ -108,6 +118,26 @@ const seenFlag = `\Seen`
 
 // markReadTimeout bounds one MarkRead, connection included.
 const markReadTimeout = 30 * time.Second
+
+// protectedSubject returns the decoded subject of msg when it came from
+// protected header fields that encryption or a good signature
+// authenticated and differs from the outer subject.
+func protectedSubject(msg *crypto.Message) (string, bool) {
+	if !msg.HeaderProtected {
+		return "", false
+	}
+	inner, err := decodedSubject(msg.Header)
+	if err != nil {
+		return "", false
+	}
+	outer, _ := decodedSubject(msg.Outer)
+	return inner, inner != outer
+}
+
+func decodedSubject(h textproto.Header) (string, error) {
+	mh := gomail.Header{Header: message.Header{Header: h}}
+	return mh.Subject()
+}
 
 // reader returns a crypto.Reader with the user's keys and contacts. The
 // certificates of S/MIME signatures that verified are appended to

@@ -11,6 +11,8 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"securemail/cache"
+	"securemail/crypto"
+	"securemail/crypto/pgp"
 	"securemail/internal/testenv"
 )
 
@@ -116,4 +118,62 @@ func serverFlags(t *testing.T, st *testenv.MailStack, user testenv.User, message
 		t.Fatalf("fetching the flags of UID %d: %d messages, %v", uids[0], len(msgs), err)
 	}
 	return msgs[0].Flags
+}
+
+func TestOpenMessageStoresProtectedSubject(t *testing.T) {
+	c, _ := newProfile(t, "protected-subject", testPolicy(t))
+	own, err := c.GenerateKey("Local", localAccount, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	armored, err := c.ExportPublicKey(own.Fingerprint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	public, err := pgp.ReadKey([]byte(armored))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	const subject = "Potassium 6.1, please recheck"
+	payload := "Content-Type: text/plain; charset=utf-8; hp=\"cipher\"\r\nFrom: lab@lab.test\r\n" +
+		"Subject: " + subject + "\r\n\r\nPlease recheck tomorrow.\r\n"
+	encrypted, err := pgp.EncryptEntity([]byte(payload), []*pgp.Key{public}, nil, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	outer := "From: lab@lab.test\r\nTo: " + localAccount + "\r\nSubject: [...]\r\n" +
+		"Date: Mon, 02 Mar 2026 10:00:00 +0000\r\nMessage-ID: <protected-subject@lab.test>\r\nMIME-Version: 1.0\r\n"
+	raw, err := crypto.Assemble(mustHeader(outer), encrypted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	encID := putRawMessage(t, c, raw)
+	// An unencrypted, unsigned message whose protected-header part is
+	// authenticated by nothing keeps its outer subject.
+	forged := putRawMessage(t, c, []byte("From: mallory@lab.test\r\nTo: "+localAccount+"\r\nSubject: Outer subject\r\n"+
+		"Message-ID: <forged-subject@lab.test>\r\nMIME-Version: 1.0\r\n"+
+		"Content-Type: multipart/mixed; boundary=\"f\"; protected-headers=\"v1\"\r\n\r\n"+
+		"--f\r\nContent-Type: text/plain; protected-headers=\"v1\"; hp=\"cipher\"\r\nSubject: Forged subject\r\n\r\nx\r\n--f--\r\n"))
+
+	for _, id := range []int64{encID, forged} {
+		if _, err := c.OpenMessage(id); err != nil {
+			t.Fatalf("OpenMessage %d: %v", id, err)
+		}
+	}
+
+	rows, err := c.List(localAccount, "INBOX", 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	subjects := map[int64]string{}
+	for _, r := range rows {
+		subjects[r.ID] = r.Subject
+	}
+	if got := subjects[encID]; got != subject {
+		t.Errorf("encrypted message lists subject %q after opening, want %q", got, subject)
+	}
+	if got := subjects[forged]; got != "Outer subject" {
+		t.Errorf("unauthenticated protected subject reached the list: %q", got)
+	}
 }

@@ -135,7 +135,8 @@ func fakeSummary(acct, folder string, i int) cache.Summary {
 	return cache.Summary{
 		ID: int64(i + 1), Account: acct, Folder: folder, UID: uint32(i + 1),
 		Date: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC).Add(-time.Duration(i) * time.Minute),
-		From: fmt.Sprintf("sender%d@lab.example", i), Subject: fmt.Sprintf("Result %d", i), Encrypted: i%2 == 0,
+		From: fmt.Sprintf("sender%d@lab.example", i), To: []string{"Ward 7 <ward7@clinic.example>"},
+		Subject: fmt.Sprintf("Result %d", i), Encrypted: i%2 == 0,
 	}
 }
 

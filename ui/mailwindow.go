@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"mime"
 	"net/mail"
 	"slices"
 	"strings"
@@ -307,7 +308,13 @@ func (m *mailScreen) summaryAt(i int) (cache.Summary, bool) {
 
 func (m *mailScreen) updateMessageRow(id widget.ListItemID, row fyne.CanvasObject) {
 	s, ok := m.summaryAt(id)
-	setSummaryRow(row, s, ok)
+	setSummaryRow(row, s, ok, m.showsSent())
+}
+
+// showsSent reports whether the list shows a Sent folder, whose rows
+// name the recipient in place of the sender, who is the user.
+func (m *mailScreen) showsSent() bool {
+	return m.current >= 0 && m.current < len(m.folders) && m.folders[m.current].Role == "sent"
 }
 
 func (m *mailScreen) clearSelection() {
@@ -336,6 +343,9 @@ func (m *mailScreen) openRow(id int) {
 			}
 			m.opened = msg
 			m.view.show(s.ID, msg)
+			if subject, ok := protectedSubject(msg); ok {
+				m.updateRow(s.ID, func(row *cache.Summary) { row.Subject = subject })
+			}
 			if !hasFlag(s.Flags, seenFlag) {
 				m.markRead(s)
 			}
@@ -366,17 +376,11 @@ func (m *mailScreen) markRead(s cache.Summary) {
 // showRead updates the rows and the unread count of its folder after
 // message s was marked read.
 func (m *mailScreen) showRead(s cache.Summary) {
-	addSeen := func(row *cache.Summary) {
+	m.updateRow(s.ID, func(row *cache.Summary) {
 		if !hasFlag(row.Flags, seenFlag) {
 			row.Flags = append(slices.Clone(row.Flags), seenFlag)
 		}
-	}
-	m.pages.update(s.ID, addSeen)
-	for i := range m.results {
-		if m.results[i].ID == s.ID {
-			addSeen(&m.results[i])
-		}
-	}
+	})
 	for i := range m.folders {
 		f := &m.folders[i]
 		if f.Account == s.Account && f.Name == s.Folder && f.Unread > 0 {
@@ -384,7 +388,34 @@ func (m *mailScreen) showRead(s cache.Summary) {
 			m.folderList.RefreshItem(i)
 		}
 	}
+}
+
+// updateRow applies change to the loaded row of message id in the folder
+// pages and the search results, and redraws the list.
+func (m *mailScreen) updateRow(id int64, change func(*cache.Summary)) {
+	m.pages.update(id, change)
+	for i := range m.results {
+		if m.results[i].ID == id {
+			change(&m.results[i])
+		}
+	}
 	m.messageList.Refresh()
+}
+
+// protectedSubject returns the decoded subject of an opened message when
+// it came from protected header fields, which the crypto layer applies
+// only after encryption or a good signature authenticated them. The
+// client stores it sealed in the summary, and the row shows it at once.
+func protectedSubject(msg *crypto.Message) (string, bool) {
+	if !msg.HeaderProtected {
+		return "", false
+	}
+	raw := msg.Header.Get("Subject")
+	subject, err := new(mime.WordDecoder).DecodeHeader(raw)
+	if err != nil {
+		subject = raw
+	}
+	return subject, subject != ""
 }
 
 // moveSelection selects the next (+1) or previous (-1) message.
@@ -425,7 +456,7 @@ func (m *mailScreen) deleteSelected() {
 }
 
 // newSummaryRow builds a message list row: an encryption icon, the
-// sender, the subject and the date.
+// sender (or in Sent the recipient), the subject and the date.
 func newSummaryRow() fyne.CanvasObject {
 	from := newRowText("sender@example.org")
 	subject := newRowText("Subject")
@@ -434,7 +465,7 @@ func newSummaryRow() fyne.CanvasObject {
 		container.NewGridWithColumns(2, from, subject))
 }
 
-func setSummaryRow(row fyne.CanvasObject, s cache.Summary, loaded bool) {
+func setSummaryRow(row fyne.CanvasObject, s cache.Summary, loaded, sent bool) {
 	c := row.(*fyne.Container)
 	grid := c.Objects[0].(*fyne.Container)
 	icon := c.Objects[1].(*widget.Icon)
@@ -451,7 +482,11 @@ func setSummaryRow(row fyne.CanvasObject, s cache.Summary, loaded bool) {
 		return
 	}
 	unread := !hasFlag(s.Flags, seenFlag)
-	from.set(displayName(s.From), unread)
+	if sent {
+		from.set(recipientsName(s), unread)
+	} else {
+		from.set(displayName(s.From), unread)
+	}
 	subject.set(s.Subject, unread)
 	if text := s.Date.Local().Format("2006-01-02 15:04"); date.Text != text {
 		date.SetText(text)
@@ -461,6 +496,20 @@ func setSummaryRow(row fyne.CanvasObject, s cache.Summary, loaded bool) {
 	} else {
 		icon.SetResource(theme.MailSendIcon())
 	}
+}
+
+// recipientsName returns "To" and the first recipient's display name,
+// with the number of further recipients in To and Cc.
+func recipientsName(s cache.Summary) string {
+	all := append(slices.Clone(s.To), s.Cc...)
+	if len(all) == 0 {
+		return "To (no recipient)"
+	}
+	name := "To " + displayName(all[0])
+	if len(all) > 1 {
+		name += fmt.Sprintf(" +%d", len(all)-1)
+	}
+	return name
 }
 
 // displayName returns the display name of an address header field, or
