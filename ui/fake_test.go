@@ -58,6 +58,10 @@ type fakeClient struct {
 	// the error MarkRead returns.
 	markedRead  []int64
 	markReadErr error
+	// syncAdds is the number of messages each Sync adds to the INBOX, and
+	// syncErr the error it returns, as when one account failed.
+	syncAdds int
+	syncErr  error
 }
 
 func newFakeClient() *fakeClient {
@@ -181,7 +185,12 @@ func (f *fakeClient) Delete(id int64) error {
 
 func (f *fakeClient) Sync(ctx context.Context, progress func(account.Progress)) (int, error) {
 	progress(account.Progress{Folder: "INBOX", FoldersTotal: 2, MessagesTotal: 4, Messages: 2})
-	return f.syncNew, nil
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.total += f.syncAdds
+	f.folders[0].Total += f.syncAdds
+	f.folders[0].Unread += f.syncAdds
+	return f.syncNew, f.syncErr
 }
 
 func (f *fakeClient) Identity() string { return "dr.rivera@clinic.example" }

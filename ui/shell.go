@@ -236,7 +236,11 @@ func (s *Shell) startSync() {
 			if s.outbox != nil {
 				s.outbox.load()
 			}
-			if s.mail != nil && err == nil {
+			// A sync that failed for one account still stored the
+			// others' mail, and the list's row count comes from the
+			// folder totals, so reload them after every sync that was
+			// not cancelled by a lock.
+			if s.mail != nil && ctx.Err() == nil {
 				s.mail.loadFolders()
 			}
 			if n > 0 {
