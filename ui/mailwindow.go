@@ -60,9 +60,7 @@ func newMailScreen(s *Shell) *mailScreen {
 
 	m.folderList = newActivityList(s,
 		func() int { return len(m.folders) },
-		func() fyne.CanvasObject {
-			return container.NewHBox(widget.NewIcon(theme.FolderIcon()), widget.NewLabel("Folder name"))
-		},
+		func() fyne.CanvasObject { return newFolderRow() },
 		m.updateFolderRow,
 	)
 	m.folderList.OnSelected = func(id widget.ListItemID) { m.selectFolder(id) }
@@ -114,14 +112,57 @@ func (m *mailScreen) updateFolderRow(id widget.ListItemID, row fyne.CanvasObject
 		return
 	}
 	f := m.folders[id]
-	label := row.(*fyne.Container).Objects[1].(*widget.Label)
+	r := row.(*folderRow)
 	text := f.Name
 	if f.Unread > 0 {
 		text = fmt.Sprintf("%s (%d)", f.Name, f.Unread)
 	}
-	label.SetText(text)
-	label.TextStyle.Bold = f.Unread > 0
-	label.Refresh()
+	r.name.SetText(text)
+	r.name.TextStyle.Bold = f.Unread > 0
+	r.name.Refresh()
+
+	// With several accounts every one has its own INBOX, Sent and so
+	// on, so each row names its account.
+	if m.severalAccounts() {
+		r.account.SetText(f.Account)
+		r.account.Show()
+	} else {
+		r.account.Hide()
+	}
+}
+
+// severalAccounts reports whether the folder list spans more than one
+// account.
+func (m *mailScreen) severalAccounts() bool {
+	for _, f := range m.folders {
+		if f.Account != m.folders[0].Account {
+			return true
+		}
+	}
+	return false
+}
+
+// folderRow is a folder list row: an icon, the folder name with its
+// unread count, and the account, which is shown only when the list
+// spans several accounts.
+type folderRow struct {
+	widget.BaseWidget
+	name, account *widget.Label
+	content       *fyne.Container
+}
+
+func newFolderRow() *folderRow {
+	r := &folderRow{name: widget.NewLabel("Folder name"), account: widget.NewLabel("account@example.org")}
+	r.account.Importance = widget.LowImportance
+	r.account.Truncation = fyne.TextTruncateEllipsis
+	r.account.Hide()
+	r.content = container.NewBorder(nil, nil, container.NewHBox(widget.NewIcon(theme.FolderIcon()), r.name), nil, r.account)
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+func (r *folderRow) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(r.content)
 }
 
 // loadFolders fetches the folders off the UI goroutine and selects the

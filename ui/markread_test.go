@@ -5,9 +5,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/widget"
 )
 
 func TestOpenMessageMarksRead(t *testing.T) {
@@ -75,5 +72,5 @@ func folderRowText(t *testing.T, m *mailScreen, i int) string {
 	t.Helper()
 	row := m.folderList.CreateItem()
 	m.folderList.UpdateItem(i, row)
-	return row.(*fyne.Container).Objects[1].(*widget.Label).Text
+	return row.(*folderRow).name.Text
 }
