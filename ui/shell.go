@@ -211,10 +211,13 @@ func (s *Shell) startSync() {
 		n, err := s.client.Sync(ctx, func(p account.Progress) {
 			fyne.Do(func() { status.syncProgress(p) })
 		})
+		// Read ctx now: the deferred cancel runs before the UI goroutine
+		// gets to the fyne.Do below, so ctx.Err() is always set there.
+		cancelled := ctx.Err() != nil
 		// The sync submitted the outbox, which may have held messages.
 		var held []HeldMessage
 		var heldErr error
-		if ctx.Err() == nil {
+		if !cancelled {
 			held, heldErr = s.client.HeldMessages()
 		}
 		s.syncMu.Lock()
@@ -230,7 +233,7 @@ func (s *Shell) startSync() {
 		}
 		fyne.Do(func() {
 			status.syncDone(n, err)
-			if ctx.Err() == nil && heldErr == nil {
+			if !cancelled && heldErr == nil {
 				status.setHeld(len(held))
 			}
 			if s.outbox != nil {
@@ -240,7 +243,7 @@ func (s *Shell) startSync() {
 			// others' mail, and the list's row count comes from the
 			// folder totals, so reload them after every sync that was
 			// not cancelled by a lock.
-			if s.mail != nil && ctx.Err() == nil {
+			if s.mail != nil && !cancelled {
 				s.mail.loadFolders()
 			}
 			if n > 0 {
