@@ -136,7 +136,12 @@ func (c *composeWindow) updateIndicator() {
 	case without == 0:
 		text += "Every recipient has a usable key or certificate."
 	default:
-		text += fmt.Sprintf("%d recipient(s) have no usable key: the review offers a password-protected copy or stops the message.", without)
+		verb := "have"
+		if without == 1 {
+			verb = "has"
+		}
+		text += fmt.Sprintf("%s %s no usable key: the review offers a password-protected copy or stops the message.",
+			countText(without, "recipient"), verb)
 	}
 	c.indicator.SetText(text)
 }

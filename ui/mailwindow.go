@@ -103,7 +103,7 @@ func (m *mailScreen) toolbar() *widget.Toolbar {
 		newActivityToolbarAction(s, theme.SettingsIcon(), s.showSettings),
 		newActivityToolbarAction(s, theme.HistoryIcon(), s.showAudit),
 		newActivityToolbarAction(s, theme.DocumentIcon(), s.showConsents),
-		newActivityToolbarAction(s, theme.VisibilityOffIcon(), s.LockNow),
+		newActivityToolbarAction(s, theme.LogoutIcon(), s.LockNow),
 	)
 }
 
@@ -314,6 +314,7 @@ func (m *mailScreen) selectFolder(id int) {
 func (m *mailScreen) runSearch(text string) {
 	words := strings.Fields(text)
 	if len(words) == 0 {
+		m.status.setText("")
 		m.selectFolder(max(m.current, 0))
 		return
 	}
@@ -331,7 +332,7 @@ func (m *mailScreen) runSearch(text string) {
 			m.rowCount = len(hits)
 			m.clearSelection()
 			m.messageList.Refresh()
-			m.status.setText(fmt.Sprintf("%d messages found in all folders", len(hits)))
+			m.status.setText(countText(len(hits), "message") + " found in all folders")
 		})
 	})
 }
@@ -502,7 +503,7 @@ func newSummaryRow() fyne.CanvasObject {
 	from := newRowText("sender@example.org")
 	subject := newRowText("Subject")
 	date := widget.NewLabel("2006-01-02 15:04")
-	return container.NewBorder(nil, nil, widget.NewIcon(theme.MailSendIcon()), date,
+	return container.NewBorder(nil, nil, widget.NewIcon(theme.VisibilityIcon()), date,
 		container.NewGridWithColumns(2, from, subject))
 }
 
@@ -532,10 +533,12 @@ func setSummaryRow(row fyne.CanvasObject, s cache.Summary, loaded, sent bool) {
 	if text := s.Date.Local().Format("2006-01-02 15:04"); date.Text != text {
 		date.SetText(text)
 	}
+	// A crossed-out eye marks mail that arrived encrypted. An open eye
+	// marks mail that anyone on its path could read.
 	if s.Encrypted {
 		icon.SetResource(theme.VisibilityOffIcon())
 	} else {
-		icon.SetResource(theme.MailSendIcon())
+		icon.SetResource(theme.VisibilityIcon())
 	}
 }
 

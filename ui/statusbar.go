@@ -77,5 +77,5 @@ func (b *statusBar) syncDone(newMessages int, err error) {
 		b.showError(err)
 		return
 	}
-	b.setText(fmt.Sprintf("Sync complete: %d new messages", newMessages))
+	b.setText("Sync complete: " + countText(newMessages, "new message"))
 }
