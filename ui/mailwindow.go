@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -47,7 +48,8 @@ type mailScreen struct {
 
 func newMailScreen(s *Shell) *mailScreen {
 	m := &mailScreen{shell: s, current: -1, selected: -1}
-	m.status = newStatusBar(newActivityButton(s, "", theme.WarningIcon(), s.showOutbox))
+	m.status = newStatusBar(newActivityButton(s, "", theme.WarningIcon(), s.showOutbox),
+		newActivityButton(s, "Details", theme.InfoIcon(), m.showErrorDetails))
 	m.view = newMessageView(s, m.status.showError)
 	m.pages = newPager(s.background, func(int, int) ([]cache.Summary, error) { return nil, nil }, func(err error) {
 		fyne.Do(func() {
@@ -86,6 +88,20 @@ func newMailScreen(s *Shell) *mailScreen {
 	}
 	m.root = container.NewBorder(top, m.status.root, nil, nil, main)
 	return m
+}
+
+// showErrorDetails shows the status bar's error in full, one line per
+// account or step that failed, in text the user can select and copy.
+func (m *mailScreen) showErrorDetails() {
+	if m.status.errorText == "" {
+		return
+	}
+	text := widget.NewLabel(m.status.errorText)
+	text.Wrapping = fyne.TextWrapWord
+	text.Selectable = true
+	d := dialog.NewCustom("Error details", "Close", container.NewVScroll(text), m.shell.win)
+	d.Resize(fyne.NewSize(640, 320))
+	d.Show()
 }
 
 func (m *mailScreen) toolbar() *widget.Toolbar {

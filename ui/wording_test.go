@@ -16,7 +16,7 @@ func TestSyncDoneCountsInWords(t *testing.T) {
 		1: "Sync complete: 1 new message",
 		7: "Sync complete: 7 new messages",
 	} {
-		b := newStatusBar(&activityButton{})
+		b := newStatusBar(&activityButton{}, &activityButton{})
 		b.syncDone(n, nil)
 		if b.label.Text != want {
 			t.Errorf("syncDone(%d) shows %q, want %q", n, b.label.Text, want)
