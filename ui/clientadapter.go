@@ -166,6 +166,14 @@ func (a *ClientAdapter) OpenMessage(id int64) (*crypto.Message, error) {
 	return opened.Message, nil
 }
 
+func (a *ClientAdapter) SenderLookalike(from string) (domain, imitated string, ok bool) {
+	c, err := a.client()
+	if err != nil {
+		return "", "", false
+	}
+	return c.SenderLookalike(from)
+}
+
 func (a *ClientAdapter) MarkRead(id int64) error {
 	c, err := a.client()
 	if err != nil {

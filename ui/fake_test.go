@@ -58,6 +58,8 @@ type fakeClient struct {
 	// the error MarkRead returns.
 	markedRead  []int64
 	markReadErr error
+	// lookalikes maps a sender domain to the domain it imitates.
+	lookalikes map[string]string
 	// syncAdds is the number of messages each Sync adds to the INBOX, and
 	// syncErr the error it returns, as when one account failed.
 	syncAdds int
@@ -166,6 +168,17 @@ func (f *fakeClient) OpenMessage(id int64) (*crypto.Message, error) {
 		return nil, fmt.Errorf("message %d: %w", id, cache.ErrNotFound)
 	}
 	return m, nil
+}
+
+func (f *fakeClient) SenderLookalike(from string) (string, string, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for domain, imitated := range f.lookalikes {
+		if strings.HasSuffix(from, "@"+domain+">") || strings.HasSuffix(from, "@"+domain) {
+			return domain, imitated, true
+		}
+	}
+	return "", "", false
 }
 
 func (f *fakeClient) MarkRead(id int64) error {

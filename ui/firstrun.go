@@ -53,7 +53,7 @@ func (f *firstRun) passphraseStep() fyne.CanvasObject {
 	var next *activityButton
 	next = newActivityButton(f.shell, "Create vault", nil, func() {
 		// The hint already names a length problem, so it turns red in
-		// place of a second message that says the same.
+		// place of a second message with the same content.
 		if passphraseTooShort(pass.Text) {
 			errLabel.SetText("")
 			hint.Importance = widget.DangerImportance

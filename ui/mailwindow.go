@@ -390,6 +390,10 @@ func (m *mailScreen) openRow(id int) {
 	m.view.clear("Opening…")
 	m.shell.background(func() {
 		msg, err := m.shell.client.OpenMessage(s.ID)
+		var warnings []BannerLine
+		if err == nil {
+			warnings = m.senderWarnings(msg)
+		}
 		fyne.Do(func() {
 			if m.selectedID != s.ID {
 				return // another message was selected meanwhile
@@ -400,7 +404,7 @@ func (m *mailScreen) openRow(id int) {
 				return
 			}
 			m.opened = msg
-			m.view.show(s.ID, msg)
+			m.view.show(s.ID, msg, warnings)
 			if subject, ok := protectedSubject(msg); ok {
 				m.updateRow(s.ID, func(row *cache.Summary) { row.Subject = subject })
 			}
@@ -409,6 +413,21 @@ func (m *mailScreen) openRow(id int) {
 			}
 		})
 	})
+}
+
+// senderWarnings returns a banner line when the sender's domain imitates
+// a domain the user trusts, as a phishing message's often does. It runs
+// off the UI goroutine.
+func (m *mailScreen) senderWarnings(msg *crypto.Message) []BannerLine {
+	domain, imitated, ok := m.shell.client.SenderLookalike(msg.Header.Get("From"))
+	if !ok {
+		return nil
+	}
+	text := fmt.Sprintf("The sender's domain %s mixes writing systems, as forged domains do.", domain)
+	if imitated != "" {
+		text = fmt.Sprintf("The sender's domain %s looks like %s but is a different domain.", domain, imitated)
+	}
+	return []BannerLine{{LevelDanger, text + " Check the sender before you open links or act on this message."}}
 }
 
 // seenFlag is the IMAP flag of a read message.
