@@ -1,0 +1,35 @@
+package cache
+
+import (
+	"testing"
+)
+
+// TestProfileLockOneUnlockedVault opens the same profile twice, as a GUI
+// and a command would: while one is unlocked the other cannot unlock, the
+// refusal costs no attempt, and after the first locks the second unlocks.
+func TestProfileLockOneUnlockedVault(t *testing.T) {
+	v, kr := newTestVault(t)
+	other, err := Open(v.Dir(), "default", testOptions(kr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Lock() })
+
+	for range 5 {
+		wantErr(t, other.Unlock([]byte("correct horse")), ErrProfileInUse)
+	}
+	if !other.Locked() {
+		t.Fatal("a second vault unlocked the profile in use")
+	}
+	if other.failures != 0 {
+		t.Errorf("refusals counted as %d failed attempts, expected 0", other.failures)
+	}
+
+	if err := v.Lock(); err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Unlock([]byte("correct horse")); err != nil {
+		t.Fatalf("unlock after the first vault locked: %v", err)
+	}
+	wantErr(t, v.Unlock([]byte("correct horse")), ErrProfileInUse)
+}
