@@ -1,11 +1,15 @@
 package account
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-imap/v2"
 
@@ -147,4 +151,141 @@ func TestAttackStackFlagErrorIsRetried(t *testing.T) {
 	store.heal()
 	mustSyncFolder(t, s, folder)
 	assertConverged(t, other, store.memStore, cfg.ID, folder)
+}
+
+// blockingStore is a memStore whose first PutMessage waits until release
+// is closed. After closed is set, any store call is counted as a write
+// to a closed store.
+type blockingStore struct {
+	*memStore
+	entered chan struct{}
+	release chan struct{}
+	once    sync.Once
+
+	mu          sync.Mutex
+	closed      bool
+	lateWrites  int
+	storedCount int
+}
+
+func (s *blockingStore) PutMessage(m *cache.Message) error {
+	s.once.Do(func() {
+		close(s.entered)
+		<-s.release
+	})
+	s.mu.Lock()
+	if s.closed {
+		s.lateWrites++
+	}
+	s.storedCount++
+	s.mu.Unlock()
+	return s.memStore.PutMessage(m)
+}
+
+func (s *blockingStore) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+}
+
+// TestAttackSyncCancelDuringStore cancels a sync while a batch is being
+// stored. SyncFolder must return the cancellation, wait for the batch in
+// flight, report what was stored, and leave no goroutine that writes
+// after it returned.
+func TestAttackSyncCancelDuringStore(t *testing.T) {
+	ca := newTestCA(t)
+	server := startMemIMAP(t, ca, ImplicitTLS)
+	for i := 1; i <= 250; i++ { // three store batches of headers
+		server.appendMessage(t, "INBOX", testMessage(i, 100))
+	}
+	store := &blockingStore{memStore: newMemStore(), entered: make(chan struct{}), release: make(chan struct{})}
+	s := NewSyncer(testConfig(ca, server.addr, ImplicitTLS), Password(testPassword), store)
+	defer s.Close()
+
+	ctx, cancel := context.WithCancel(testContext(t))
+	type result struct {
+		report *Report
+		err    error
+	}
+	done := make(chan result, 1)
+	go func() {
+		report, err := s.SyncFolder(ctx, "INBOX", nil)
+		done <- result{report, err}
+	}()
+	<-store.entered
+	cancel()
+	select {
+	case <-done:
+		t.Fatal("SyncFolder returned while a batch was still being stored")
+	case <-time.After(200 * time.Millisecond):
+	}
+	close(store.release)
+	res := <-done
+	store.close()
+
+	if !errors.Is(res.err, context.Canceled) && (res.report == nil || !errors.Is(res.report.Err(), context.Canceled)) {
+		t.Errorf("SyncFolder error %v, report error %v; want the cancellation", res.err, reportErr(res.report))
+	}
+	store.mu.Lock()
+	stored := store.storedCount
+	store.mu.Unlock()
+	if res.report != nil && res.report.Headers != stored {
+		t.Errorf("report counts %d headers, store received %d", res.report.Headers, stored)
+	}
+	time.Sleep(100 * time.Millisecond)
+	store.mu.Lock()
+	defer store.mu.Unlock()
+	if store.lateWrites != 0 {
+		t.Errorf("%d messages were written after SyncFolder returned", store.lateWrites)
+	}
+	if folder := store.Data.Folders[folderKey("acct", "INBOX")]; folder.UIDNext != 0 {
+		t.Errorf("folder marked synced up to UIDNEXT %d after a cancelled sync", folder.UIDNext)
+	}
+}
+
+func reportErr(r *Report) error {
+	if r == nil {
+		return nil
+	}
+	return r.Err()
+}
+
+// TestAttackSyncDuplicateUIDs has a hostile server reply to each FETCH of
+// UID 2 with two responses for UID 2 of different text and one for a UID
+// that was not requested. The cache must hold one copy of each requested
+// UID, the first the server sent, and nothing else.
+func TestAttackSyncDuplicateUIDs(t *testing.T) {
+	ca := newTestCA(t)
+	original := fakeMessage(2)
+	if !strings.Contains(original, "Subject: ") {
+		t.Fatal("test message has no Subject field to change")
+	}
+	server := startFakeIMAP(t, ca, func(uid uint32, headerOnly bool) string {
+		if uid != 2 {
+			return ""
+		}
+		request := "BODY.PEEK[]"
+		if headerOnly {
+			request = "BODY.PEEK[HEADER]"
+		}
+		first := fetchResponse(2, headerOnly, request)
+		// The same length keeps the literal's size right.
+		second := strings.Replace(first, "Subject: ", "Subject:X", 1)
+		return first + second + fetchResponse(9, headerOnly, request)
+	})
+	store := newMemStore()
+	s := NewSyncer(testConfig(ca, &net.TCPAddr{Port: server.port}, ImplicitTLS), Password(testPassword), store)
+	defer s.Close()
+	mustSyncFolder(t, s, "INBOX")
+
+	cached := store.messages("acct", "INBOX")
+	if len(cached) != 3 {
+		t.Errorf("cache has UIDs %v, want 1 to 3", keys(cached))
+	}
+	if m := cached[2]; m == nil || m.HeaderOnly || string(m.Raw) != original {
+		t.Error("UID 2 is not the first copy the server sent, whole")
+	}
+	if store.Data.Puts > 6 {
+		t.Errorf("store received %d puts for 3 messages, header and body each", store.Data.Puts)
+	}
 }
