@@ -1,6 +1,8 @@
 package cache
 
 import (
+	"bytes"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -122,4 +124,44 @@ func TestAttackFolderCountsHostileFlags(t *testing.T) {
 	mustPut(t, s, &Message{Account: "a", Folder: "INBOX", UID: 1, Flags: []string{"x\u00a0\\Seen"}, Raw: raw})
 	mustPut(t, s, &Message{Account: "a", Folder: "INBOX", UID: 2, Flags: []string{"\\\u017feen"}, Raw: raw})
 	checkCounts(t, s, "a", "after hostile flags")
+}
+
+// TestAttackCountsAfterMigrationFromV4 writes messages with mixed flags
+// in two folders at schema version 4, before the count columns existed,
+// migrates, and compares the counts with a recount.
+func TestAttackCountsAfterMigrationFromV4(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cache.db")
+	db, err := openDB(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(t.Context(), db, 4); err != nil {
+		t.Fatal(err)
+	}
+	key := bytes.Repeat([]byte{7}, 32)
+	ks, _ := newKeySet(bytes.Clone(key))
+	old := &Store{db: db, keys: ks}
+	raw := buildMail(mailOptions{Subject: "count", Body: "body"})
+	flagSets := [][]string{nil, {`\Seen`}, {`\SEEN`, `\Flagged`}, {`$\seenX`}, {`\seen`}}
+	for i, flags := range flagSets {
+		for _, folder := range []string{"INBOX", "Archive"} {
+			mustPut(t, old, &Message{Account: "a", Folder: folder, UID: uint32(i + 1), Flags: flags, Raw: raw})
+		}
+	}
+	if err := old.DeleteMessages("a", "Archive", []uint32{1}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	ks2, _ := newKeySet(bytes.Clone(key))
+	s := &Store{}
+	if err := s.attach(path, ks2); err != nil {
+		t.Fatal(err)
+	}
+	defer s.detach()
+	checkCounts(t, s, "a", "after migrating from version 4")
+	if err := s.SetFlags("a", "INBOX", 1, []string{`\Seen`}, 2); err != nil {
+		t.Fatal(err)
+	}
+	checkCounts(t, s, "a", "after SetFlags on a migrated row")
 }
