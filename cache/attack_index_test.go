@@ -345,3 +345,19 @@ func storeWhileSearching(t *testing.T, readerPause time.Duration) {
 		}
 	}
 }
+
+// TestAttackSearchNormalization stores a name written with a combining
+// diaeresis (NFD, as macOS writes file names and some mailers write text)
+// and searches for it in the precomposed form (NFC) that keyboards type.
+// Both are the same name, so the search must find it.
+func TestAttackSearchNormalization(t *testing.T) {
+	t.Skip("known defect: text is not Unicode-normalized before splitting, so a combining mark splits a word and NFD names are not found by NFC queries")
+
+	s := newTestStore(t)
+	m := &Message{Account: "a", Folder: "INBOX", UID: 1,
+		Raw: buildMail(mailOptions{Subject: "Befund", Body: "Patientin Mu\u0308ller, Labor"})}
+	mustPut(t, s, m)
+	if got := searchCount(t, s, "m\u00fcller"); got != 1 {
+		t.Errorf("NFC query finds %d messages with the NFD name, want 1", got)
+	}
+}
