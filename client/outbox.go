@@ -84,11 +84,7 @@ func (c *Client) HeldMessages() ([]HeldMessage, error) {
 // calling it for an uncertain message, the caller warns the user that the
 // message may have arrived already.
 func (c *Client) SendAgain(id int64) error {
-	s, err := c.current()
-	if err != nil {
-		return err
-	}
-	it, err := heldItem(s, id)
+	s, it, err := c.heldItem(id)
 	if err != nil {
 		return err
 	}
@@ -107,11 +103,7 @@ func (c *Client) SendAgain(id int64) error {
 // it, and records that in the audit trail. Messages that are queued or
 // being sent cannot be discarded.
 func (c *Client) DiscardHeld(id int64) error {
-	s, err := c.current()
-	if err != nil {
-		return err
-	}
-	it, err := heldItem(s, id)
+	s, it, err := c.heldItem(id)
 	if err != nil {
 		return err
 	}
@@ -124,16 +116,21 @@ func (c *Client) DiscardHeld(id int64) error {
 	return nil
 }
 
-// heldItem reads outbox item id and checks that it waits for the user.
-func heldItem(s *session, id int64) (*cache.OutboxItem, error) {
+// heldItem returns the unlocked session and outbox item id, after
+// checking that the item waits for the user.
+func (c *Client) heldItem(id int64) (*session, *cache.OutboxItem, error) {
+	s, err := c.current()
+	if err != nil {
+		return nil, nil, err
+	}
 	it, err := s.store.OutboxGet(id)
 	if err != nil {
-		return nil, fmt.Errorf("client: outbox message %d: %w; run securemail outbox to list the held ones", id, err)
+		return nil, nil, fmt.Errorf("client: outbox message %d: %w; run securemail outbox to list the held ones", id, err)
 	}
 	if heldState(it.State) == 0 {
-		return nil, fmt.Errorf("%w: message %d is queued, being sent or already sent", ErrNotHeld, id)
+		return nil, nil, fmt.Errorf("%w: message %d is queued, being sent or already sent", ErrNotHeld, id)
 	}
-	return it, nil
+	return s, it, nil
 }
 
 // heldState maps a held cache state, and returns 0 for any other.
