@@ -25,8 +25,6 @@ func searchCount(t *testing.T, s *Store, word string) int {
 // message not yet indexed again. Only the words of the last version may
 // find it.
 func TestAttackReplaceTwiceBeforeFlush(t *testing.T) {
-	t.Skip("known defect: postings kept by one replacement survive a second replacement made before the next flush")
-
 	day := time.Date(2026, 5, 2, 8, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
 		name      string
@@ -63,8 +61,6 @@ func TestAttackReplaceTwiceBeforeFlush(t *testing.T) {
 // but not indexed again, then stores an unrelated message, which takes the
 // freed row id. The deleted message's words must not find the new one.
 func TestAttackDeleteReplacedBeforeFlush(t *testing.T) {
-	t.Skip("known defect: deleting a replaced message before the next flush leaves its kept postings, which a new message with the reused row id inherits")
-
 	s := newTestStore(t)
 	day := time.Date(2026, 5, 2, 8, 0, 0, 0, time.UTC)
 	m := &Message{Account: "a", Folder: "INBOX", UID: 7,
@@ -223,8 +219,6 @@ func itoa36(i int) string {
 // in place with other text of the same length, and stores it. The stored
 // summary and the index must describe the text that was stored.
 func TestAttackPrepareThenRawRewritten(t *testing.T) {
-	t.Skip("known defect: Prepare's result is reused when Raw is rewritten in place, because sameBytes compares only the slice address and length")
-
 	s := newTestStore(t)
 	day := time.Date(2026, 5, 2, 8, 0, 0, 0, time.UTC)
 	m := &Message{Account: "a", Folder: "INBOX", UID: 1,
