@@ -1,6 +1,9 @@
 package cache
 
 import (
+	"os"
+	"path/filepath"
+	"runtime"
 	"testing"
 )
 
@@ -32,4 +35,23 @@ func TestProfileLockOneUnlockedVault(t *testing.T) {
 		t.Fatalf("unlock after the first vault locked: %v", err)
 	}
 	wantErr(t, v.Unlock([]byte("correct horse")), ErrProfileInUse)
+}
+
+// TestProfileFilesOwnerOnly checks that the database and its WAL files
+// are readable by their owner only.
+func TestProfileFilesOwnerOnly(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows has no Unix file modes")
+	}
+	v, _ := newTestVault(t)
+	mustPut(t, v.Store(), &Message{Account: "a", Folder: "INBOX", UID: 1, Raw: []byte("Subject: x\r\n\r\ny")})
+	for _, name := range []string{"cache.db", "cache.db-wal", "cache.db-shm", lockFileName} {
+		info, err := os.Stat(filepath.Join(v.Dir(), name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mode := info.Mode().Perm(); mode&0o077 != 0 {
+			t.Errorf("%s has mode %v, expected no access for group and others", name, mode)
+		}
+	}
 }
