@@ -342,7 +342,7 @@ func (s *Store) DeleteMessages(account, folder string, uids []uint32) error {
 // *CorruptError when a sealed value fails authentication.
 func (s *Store) Message(id int64) (*Message, error) {
 	var m *Message
-	err := s.inTx(func(tx *sql.Tx, keys sealer) error {
+	err := s.inReadTx(func(tx *sql.Tx, keys sealer) error {
 		var (
 			folderID, modSeq, date int64
 			flags                  string
@@ -379,7 +379,7 @@ func (s *Store) Message(id int64) (*Message, error) {
 // in any folder of account.
 func (s *Store) HasMessageID(account, messageID string) (bool, error) {
 	var found bool
-	err := s.inTx(func(tx *sql.Tx, keys sealer) error {
+	err := s.inReadTx(func(tx *sql.Tx, keys sealer) error {
 		tag := messageIDTag(keys, messageID)
 		if tag == 0 {
 			return nil

@@ -176,6 +176,25 @@ func (s *Store) inTx(fn func(tx *sql.Tx, keys sealer) error) error {
 	return nil
 }
 
+// inReadTx runs fn in one read transaction. A read transaction starts
+// deferred rather than immediate, so in WAL mode it neither waits for nor
+// holds up a writer: the message list stays responsive while a sync
+// writes. fn must not write.
+func (s *Store) inReadTx(fn func(tx *sql.Tx, keys sealer) error) error {
+	db, keys, done, err := s.begin()
+	if err != nil {
+		return err
+	}
+	defer done()
+
+	tx, err := db.BeginTx(context.Background(), &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("cache: begin read transaction: %w", mapSQLError(err))
+	}
+	defer tx.Rollback()
+	return mapSQLError(fn(tx, keys))
+}
+
 // mapSQLError wraps SQLITE_FULL in ErrDiskFull and a damaged file in
 // ErrDamaged, and leaves other errors.
 func mapSQLError(err error) error {
