@@ -74,6 +74,12 @@ func MessageResendRequested(account, messageID, state string) Event {
 	return Event{Kind: KindMessageResendRequested, Account: account, MessageID: messageID, Reason: state}
 }
 
+// MessageHeld records that the outbox moved a message to a held state
+// ("failed" or "uncertain") instead of sending it.
+func MessageHeld(account, messageID, state string) Event {
+	return Event{Kind: KindMessageHeld, Account: account, MessageID: messageID, Reason: state}
+}
+
 // MessageDiscarded records that the user deleted a held outbox message
 // without sending it. State is as for MessageResendRequested.
 func MessageDiscarded(account, messageID, state string) Event {

@@ -185,6 +185,10 @@ func (c *Client) FlushOutbox(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	held, err := heldIDs(s)
+	if err != nil {
+		return fmt.Errorf("client: failed to read held outbox messages: %w", err)
+	}
 	var errs []error
 	for _, a := range accounts {
 		cfg, cred, err := c.accountConfig(s, a.ID)
@@ -199,5 +203,6 @@ func (c *Client) FlushOutbox(ctx context.Context) error {
 		}
 		syncer.Close()
 	}
+	c.recordNewlyHeld(s, held)
 	return errors.Join(errs...)
 }

@@ -78,6 +78,22 @@ func lastAuditEvent(t *testing.T, c *Client, kind audit.Kind) (audit.Record, boo
 	return audit.Record{}, false
 }
 
+// countAuditEvents returns how many entries of kind the trail has.
+func countAuditEvents(t *testing.T, c *Client, kind audit.Kind) int {
+	t.Helper()
+	records, err := c.AuditRecords(time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, r := range records {
+		if r.Kind == kind {
+			n++
+		}
+	}
+	return n
+}
+
 func TestHeldMessagesListsFailedAndUncertain(t *testing.T) {
 	c, _ := newProfile(t, "held-list", testPolicy(t))
 	addHeldAccount(t, c)
@@ -342,5 +358,51 @@ func TestConcurrentFlushSendsOnce(t *testing.T) {
 	}
 	if copies != 1 {
 		t.Errorf("the recipient has %d copies, expected 1", copies)
+	}
+}
+
+// TestRejectedMessageRecordedAsHeld queues a message to a domain Postfix
+// rejects with 550: the flush holds it as failed and the audit trail
+// records message.held, so it does not read as plainly sent.
+func TestRejectedMessageRecordedAsHeld(t *testing.T) {
+	st := testenv.Stack(t)
+	const senderAddr = "client1@clinic.test"
+	sender, _ := newProfile(t, "held-audit", testPolicy(t))
+	sender.opts.TLSRoots = st.RootCAs()
+	stackAccount(t, sender, st, senderAddr)
+
+	messageID := fmt.Sprintf("<rejected-%d@clinic.test>", time.Now().UnixNano())
+	raw := []byte("From: " + senderAddr + "\r\nTo: someone@example.org\r\nSubject: rejected\r\n" +
+		"Message-ID: " + messageID + "\r\nDate: " + time.Now().Format(time.RFC1123Z) + "\r\n\r\nnot deliverable\r\n")
+	s, err := sender.current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := &cache.OutboxItem{Account: senderAddr, MessageID: messageID, From: senderAddr,
+		Recipients: []string{"someone@example.org"}, Raw: raw, State: cache.OutboxQueued, Created: time.Now()}
+	if err := s.store.OutboxAdd(it); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := sender.FlushOutbox(ctx); err == nil {
+		t.Fatal("flush of a rejected message reported no error")
+	}
+	if got := outboxItem(t, sender, it.ID).State; got != cache.OutboxFailed {
+		t.Fatalf("state after the rejection = %d, want Failed", got)
+	}
+	rec, ok := lastAuditEvent(t, sender, audit.KindMessageHeld)
+	if !ok {
+		t.Fatal("no message.held entry after the rejection")
+	}
+	if rec.Reason != "failed" || rec.MessageID != messageID {
+		t.Errorf("message.held entry = %+v, want reason failed and Message-ID %s", rec, messageID)
+	}
+
+	// A second flush must not record the same held message again.
+	sender.FlushOutbox(ctx)
+	if n := countAuditEvents(t, sender, audit.KindMessageHeld); n != 1 {
+		t.Errorf("%d message.held entries after a second flush, want 1", n)
 	}
 }
