@@ -26,6 +26,11 @@ func AccountAdded(account string) Event {
 	return Event{Kind: KindAccountAdded, Account: account}
 }
 
+// AccountRemoved records that an account was deleted from the profile.
+func AccountRemoved(account string) Event {
+	return Event{Kind: KindAccountRemoved, Account: account}
+}
+
 // AccountChanged records which fields of an account changed, by name
 // ("imap.host", "oauth"), without their values.
 func AccountChanged(account string, fields []string) Event {

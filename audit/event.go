@@ -17,6 +17,7 @@ const (
 	KindUnlockFailed     Kind = "vault.unlock_failed"
 	KindAccountAdded     Kind = "account.added"
 	KindAccountChanged   Kind = "account.changed"
+	KindAccountRemoved   Kind = "account.removed"
 	KindMessageSent      Kind = "message.sent"
 	KindMessageOpened    Kind = "message.opened"
 	KindMessageDecrypted Kind = "message.decrypted"
@@ -45,7 +46,7 @@ const (
 
 var knownKinds = map[Kind]bool{
 	KindVaultUnlocked: true, KindVaultLocked: true, KindUnlockFailed: true,
-	KindAccountAdded: true, KindAccountChanged: true,
+	KindAccountAdded: true, KindAccountChanged: true, KindAccountRemoved: true,
 	KindMessageSent: true, KindMessageOpened: true, KindMessageDecrypted: true,
 	KindMessageResendRequested: true, KindMessageDiscarded: true,
 	KindAttachmentSaved: true,

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"securemail/audit"
 	"securemail/cache"
@@ -138,6 +139,21 @@ func (o *Options) vaultOptions(c *Client) cache.Options {
 		Now:                 o.Now,
 		OnEvent:             c.vaultEvent,
 	}
+}
+
+// MinPassphraseRunes is the shortest vault passphrase a new profile
+// accepts. The passphrase is the user's only secret: a copy of the disk
+// together with the keyring entry still needs it, so its length is what
+// resists guessing.
+const MinPassphraseRunes = 12
+
+// CheckNewPassphrase returns an error when passphrase is too short for a
+// new vault.
+func CheckNewPassphrase(passphrase []byte) error {
+	if n := utf8.RuneCount(passphrase); n < MinPassphraseRunes {
+		return fmt.Errorf("client: the passphrase has %d characters; use at least %d, for example four or more unrelated words", n, MinPassphraseRunes)
+	}
+	return nil
 }
 
 // Exists reports whether dir holds a vault.
