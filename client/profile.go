@@ -252,8 +252,15 @@ func (c *Client) startSession() error {
 	c.session = s
 	pending := c.pendingEvents
 	c.pendingEvents = nil
+	stored, storedErr := takeUnlockFailures(c.opts.Dir)
 	c.mu.Unlock()
 
+	for _, reason := range stored {
+		c.record(audit.UnlockFailed(reason))
+	}
+	if storedErr != nil {
+		c.setAuditErr(storedErr)
+	}
 	for _, e := range pending {
 		c.record(e)
 	}
@@ -368,14 +375,21 @@ func (c *Client) vaultEvent(e cache.Event) {
 	if e.Kind != cache.EventUnlockFailed {
 		return
 	}
-	ev := audit.UnlockFailed(unlockFailureReason(e.Err))
+	reason := unlockFailureReason(e.Err)
+	ev := audit.UnlockFailed(reason)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.session != nil {
 		c.session.trail.Append(ev)
 		return
 	}
-	c.pendingEvents = append(c.pendingEvents, ev)
+	// A headless command exits right after a failed unlock, so the
+	// failure is stored in the profile until the next unlock of any
+	// process records it. Memory is the fallback when the file cannot be
+	// written.
+	if err := storeUnlockFailure(c.opts.Dir, reason); err != nil {
+		c.pendingEvents = append(c.pendingEvents, ev)
+	}
 }
 
 func unlockFailureReason(err error) string {
