@@ -48,7 +48,8 @@ type Sent struct {
 	Overrides     []string
 }
 
-// MessageSent records a submitted message.
+// MessageSent records a submitted message. Identifiers in the
+// justification are masked with MaskJustification.
 func MessageSent(s Sent) Event {
 	return Event{
 		Kind:          KindMessageSent,
@@ -57,7 +58,7 @@ func MessageSent(s Sent) Event {
 		Recipients:    s.Recipients,
 		Findings:      s.Findings,
 		Confirmations: s.Confirmations,
-		Justification: s.Justification,
+		Justification: MaskJustification(s.Justification),
 		Overrides:     s.Overrides,
 	}
 }

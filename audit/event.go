@@ -74,7 +74,8 @@ type Event struct {
 	// Confirmations are codes of the prompts the user confirmed, such as
 	// "external-recipients" or "phi-high".
 	Confirmations []string `json:"confirmations,omitempty"`
-	// Justification is the text the user typed to justify sending.
+	// Justification is the text the user typed to justify sending, with
+	// identifiers masked by MessageSent.
 	Justification string `json:"justification,omitempty"`
 	// Overrides are the policy setting paths the user overrode with a
 	// confirmation or justification.

@@ -173,20 +173,20 @@ func chooseAccount(c *client.Client, from, flagName string) (client.Account, err
 	return accounts[0], nil
 }
 
-// checkConfirmIDs returns an error naming the first confirmed ID that
-// the review did not ask for, with the IDs it did ask for. A mistyped ID
-// would otherwise be ignored, and the user would think it confirmed
-// something.
+// checkConfirmIDs returns an error naming the first confirmed ID that is
+// not the ID of a finding of the review, with the IDs that need a
+// confirmation. A mistyped ID would otherwise be ignored, and the user
+// would think it confirmed something.
 func checkConfirmIDs(r *compose.Report, confirmed []string) error {
-	valid := r.Confirmations()
 	for _, id := range confirmed {
-		if slices.Contains(valid, id) {
+		if slices.ContainsFunc(r.Findings, func(f compose.Finding) bool { return f.ID == id }) {
 			continue
 		}
-		if len(valid) == 0 {
+		needed := r.Confirmations()
+		if len(needed) == 0 {
 			return fmt.Errorf("unknown --confirm ID %q: the review of this message asks for no confirmation; remove the flag", id)
 		}
-		return fmt.Errorf("unknown --confirm ID %q: the review of this message asks for %s", id, strings.Join(valid, ", "))
+		return fmt.Errorf("unknown --confirm ID %q: the review of this message asks for %s", id, strings.Join(needed, ", "))
 	}
 	return nil
 }

@@ -90,3 +90,32 @@ func TestSendUnknownConfirmID(t *testing.T) {
 		t.Errorf("stderr does not list the valid IDs:\n%s", stderr)
 	}
 }
+
+func TestJustificationMRNNotExported(t *testing.T) {
+	dir := testProfile(t)
+	body := writeBody(t, "Please book a follow-up for MRN: 4477120.\n")
+	args := append([]string{"send", "--to", "rosa@clinic.test", "--subject", "Follow-up", "--body-file", body,
+		"--justification", "MRN: 4477120 needs a follow-up this week"}, profileArgs(dir)...)
+	// Nothing listens on the account's servers, so submitting fails
+	// after the message is queued and recorded.
+	code, _, stderr := sendConfirmed(t, args...)
+	if code != exitFailure || !strings.Contains(stderr, "the message is queued") {
+		t.Fatalf("send: exit %d, stderr %q", code, stderr)
+	}
+
+	for _, format := range []string{"jsonl", "csv"} {
+		code, stdout, stderr := runCmd(append([]string{"audit", "export", "--format", format}, profileArgs(dir)...)...)
+		if code != exitOK {
+			t.Fatalf("audit export --format %s: exit %d, stderr %q", format, code, stderr)
+		}
+		if !strings.Contains(stdout, "message.sent") {
+			t.Fatalf("audit export --format %s has no message.sent entry:\n%s", format, stdout)
+		}
+		if strings.Contains(stdout, "4477120") {
+			t.Errorf("audit export --format %s contains the MRN from the justification:\n%s", format, stdout)
+		}
+		if !strings.Contains(stdout, "needs a follow-up this week") {
+			t.Errorf("audit export --format %s lost the justification's words:\n%s", format, stdout)
+		}
+	}
+}
