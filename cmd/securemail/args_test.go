@@ -169,3 +169,11 @@ func TestKeysListEmpty(t *testing.T) {
 		t.Errorf("keys list on an empty profile printed %q", stdout)
 	}
 }
+
+func TestCountNoun(t *testing.T) {
+	for n, want := range map[int]string{0: "0 keys", 1: "1 key", 2: "2 keys"} {
+		if got := countNoun(n, "key", "keys"); got != want {
+			t.Errorf("countNoun(%d) = %q, expected %q", n, got, want)
+		}
+	}
+}

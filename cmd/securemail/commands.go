@@ -232,7 +232,8 @@ func cmdSync(args []string, stdout, stderr io.Writer) int {
 		}
 		status := exitOK
 		for id, r := range report.Accounts {
-			fmt.Fprintf(stdout, "%s: %d folders, %d messages fetched, %d removed\n", id, r.Folders, r.Bodies, r.Expunged)
+			fmt.Fprintf(stdout, "%s: %s, %s fetched, %d removed\n", id,
+				countNoun(r.Folders, "folder", "folders"), countNoun(r.Bodies, "message", "messages"), r.Expunged)
 		}
 		for id, e := range report.Errors {
 			fmt.Fprintf(stderr, "securemail: sync of %s failed: %v\n", id, e)
@@ -346,7 +347,8 @@ func cmdAudit(args []string, stdout, stderr io.Writer) int {
 			if err != nil {
 				return fail(stderr, err)
 			}
-			fmt.Fprintf(stdout, "%d entries, %d problems\n", report.Entries, len(report.Problems))
+			fmt.Fprintf(stdout, "%s, %s\n", countNoun(report.Entries, "entry", "entries"),
+				countNoun(len(report.Problems), "problem", "problems"))
 			for _, pr := range report.Problems {
 				fmt.Fprintf(stdout, "%+v\n", pr)
 			}
