@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"sync"
 
 	"modernc.org/sqlite"
@@ -52,6 +53,15 @@ const (
 // were a quarter of the time. journal_size_limit truncates the WAL file
 // back to 64 MiB after a copy.
 func openDB(path string) (*sql.DB, error) {
+	// SQLite creates a missing file with mode 0644 (less the umask), and
+	// its WAL and shared-memory files take the database file's mode. The
+	// content is sealed and the profile folder is 0700, but a file only
+	// its owner can read is what IT expects to find.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("cache: open database %s: %w", path, err)
+	}
+	f.Close()
 	q := url.Values{}
 	for _, p := range []string{
 		"busy_timeout(10000)",

@@ -236,6 +236,8 @@ func (c *Client) Sync(ctx context.Context, progress func(accountID string, p acc
 // returns the joined errors of the accounts whose pass failed; failed
 // items stay in the outbox with their error.
 func (c *Client) FlushOutbox(ctx context.Context) error {
+	c.flushMu.Lock()
+	defer c.flushMu.Unlock()
 	s, err := c.current()
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -279,4 +280,67 @@ func TestSendAgainThroughRealStack(t *testing.T) {
 		t.Errorf("state after the flush = %d, want Done", got)
 	}
 	waitForMessage(t, recipient, recipientAddr, "INBOX", messageID)
+}
+
+// TestConcurrentFlushSendsOnce runs four FlushOutbox calls at once on a
+// queued message, as the GUI's sync and a send can, and expects one copy
+// at the recipient.
+func TestConcurrentFlushSendsOnce(t *testing.T) {
+	st := testenv.Stack(t)
+	const (
+		senderAddr    = "client1@clinic.test"
+		recipientAddr = "client2@clinic.test"
+	)
+	eff := testPolicy(t)
+	sender, _ := newProfile(t, "flush-sender", eff)
+	recipient, _ := newProfile(t, "flush-recipient", eff)
+	for c, addr := range map[*Client]string{sender: senderAddr, recipient: recipientAddr} {
+		c.opts.TLSRoots = st.RootCAs()
+		stackAccount(t, c, st, addr)
+	}
+
+	messageID := fmt.Sprintf("<flush-%d@clinic.test>", time.Now().UnixNano())
+	raw := []byte("From: " + senderAddr + "\r\nTo: " + recipientAddr + "\r\nSubject: flush test\r\n" +
+		"Message-ID: " + messageID + "\r\nDate: " + time.Now().Format(time.RFC1123Z) + "\r\n\r\nonce only\r\n")
+	s, err := sender.current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := &cache.OutboxItem{Account: senderAddr, MessageID: messageID, From: senderAddr,
+		Recipients: []string{recipientAddr}, Raw: raw, State: cache.OutboxQueued, Created: time.Now()}
+	if err := s.store.OutboxAdd(it); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			if err := sender.FlushOutbox(ctx); err != nil {
+				t.Errorf("flush: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+
+	waitForMessage(t, recipient, recipientAddr, "INBOX", messageID)
+	// Give a second copy time to be delivered before counting.
+	time.Sleep(2 * time.Second)
+	if _, err := recipient.Sync(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	list, err := recipient.List(recipientAddr, "INBOX", 0, 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	copies := 0
+	for _, m := range list {
+		if m.MessageID == strings.Trim(messageID, "<>") {
+			copies++
+		}
+	}
+	if copies != 1 {
+		t.Errorf("the recipient has %d copies, expected 1", copies)
+	}
 }

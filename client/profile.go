@@ -85,6 +85,10 @@ type Client struct {
 	pendingEvents []audit.Event
 	// auditErr is the last failure to append to the audit trail.
 	auditErr error
+	// flushMu lets one FlushOutbox run at a time. The outbox does not
+	// claim an item before submitting it, so two runs could both send
+	// it; the profile lock keeps other processes out.
+	flushMu sync.Mutex
 }
 
 // session is the state that exists only while the vault is unlocked.

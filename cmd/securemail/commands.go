@@ -259,7 +259,8 @@ func cmdScan(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	eff, _ := policy.Load(policy.DefaultLocations())
-	scanner, err := phi.NewScanner(phi.Config{MRNPatterns: eff.Settings().PHI.MRNPatterns})
+	// The same detectors and actions as the send review.
+	scanner, err := phi.NewScanner(client.ScanConfig(eff.Settings()))
 	if err != nil {
 		return fail(stderr, err)
 	}
