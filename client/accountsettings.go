@@ -19,26 +19,26 @@ const (
 
 // AccountSettings returns the settings of a new account for address.
 // When the policy has a preset for the address's domain, its servers are
-// used and imap and smtp are ignored, as the organisation manages them.
-// Otherwise imap and smtp are "host:port" or "host". username is the
-// login name; empty means the address.
-func (c *Client) AccountSettings(address, username, imap, smtp string) (Account, error) {
+// used and imap and smtp are ignored, as the organisation manages them,
+// and preset is true. Otherwise imap and smtp are "host:port" or "host".
+// username is the login name; empty means the address.
+func (c *Client) AccountSettings(address, username, imap, smtp string) (a Account, preset bool, err error) {
 	parsed, err := mail.ParseAddress(address)
 	if err != nil || parsed.Address != address {
-		return Account{}, fmt.Errorf("client: invalid account address %q: give only the address, such as name@example.org", address)
+		return Account{}, false, fmt.Errorf("client: invalid account address %q: give only the address, such as name@example.org", address)
 	}
-	a := Account{Address: address, Username: username}
+	a = Account{Address: address, Username: username}
 	if p, ok := presetFor(c.policy.Settings(), address); ok {
 		a.IMAP, a.SMTP = endpointFromPreset(p.IMAP), endpointFromPreset(p.SMTP)
-		return a, nil
+		return a, true, nil
 	}
 	if a.IMAP, err = ParseEndpoint(imap, DefaultIMAPPort); err != nil {
-		return Account{}, fmt.Errorf("IMAP server: %w", err)
+		return Account{}, false, fmt.Errorf("client: IMAP server: %w", err)
 	}
 	if a.SMTP, err = ParseEndpoint(smtp, DefaultSMTPPort); err != nil {
-		return Account{}, fmt.Errorf("SMTP server: %w", err)
+		return Account{}, false, fmt.Errorf("client: SMTP server: %w", err)
 	}
-	return a, nil
+	return a, false, nil
 }
 
 // presetFor returns the policy's account preset for the domain of
@@ -74,8 +74,11 @@ func ParseEndpoint(s string, defaultPort int) (account.Endpoint, error) {
 	if err != nil {
 		host, portText = s, strconv.Itoa(defaultPort)
 	}
+	// A colon left in the host is a malformed host:port, unless the host
+	// is an IPv6 address given without a port.
+	malformed := strings.ContainsAny(host, " /") || (strings.Contains(host, ":") && net.ParseIP(host) == nil)
 	port, err := strconv.Atoi(portText)
-	if host == "" || strings.ContainsAny(host, " /:") || err != nil || port < 1 || port > 65535 {
+	if host == "" || malformed || err != nil || port < 1 || port > 65535 {
 		return account.Endpoint{}, fmt.Errorf("invalid server %q: give host:port, such as mail.example.org:%d", s, defaultPort)
 	}
 	security := account.ImplicitTLS

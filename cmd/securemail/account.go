@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -126,10 +128,21 @@ func accountAdd(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return withClient(&p, stderr, func(c *client.Client) int {
-		a, err := c.AccountSettings(address, username, imap, smtp)
+		a, preset, err := c.AccountSettings(address, username, imap, smtp)
 		if err != nil {
 			fmt.Fprintln(stderr, "securemail:", err)
 			return exitUsage
+		}
+		if preset && (imap != "" || smtp != "") {
+			fmt.Fprintf(stderr, "securemail: the policy sets the servers for %s, so --imap and --smtp are ignored\n", address)
+		}
+		existing, err := c.Accounts()
+		if err != nil {
+			return fail(stderr, err)
+		}
+		verb := "added"
+		if slices.ContainsFunc(existing, func(e client.Account) bool { return strings.EqualFold(e.Address, a.Address) }) {
+			verb = "updated"
 		}
 		if !noCheck {
 			checkCtx, cancel := context.WithTimeout(ctx, accountCheckTimeout)
@@ -142,7 +155,7 @@ func accountAdd(args []string, stdout, stderr io.Writer) int {
 		if err := c.AddAccount(a, string(secret)); err != nil {
 			return fail(stderr, err)
 		}
-		fmt.Fprintf(stdout, "account %s added (IMAP %s, SMTP %s)\n", a.Address, a.IMAP.Address(), a.SMTP.Address())
+		fmt.Fprintf(stdout, "account %s %s (IMAP %s, SMTP %s)\n", a.Address, verb, a.IMAP.Address(), a.SMTP.Address())
 		return exitOK
 	})
 }

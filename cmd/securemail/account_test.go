@@ -133,6 +133,13 @@ func TestAccountAddBadServer(t *testing.T) {
 	if !strings.Contains(stdout, "new@clinic.test") {
 		t.Errorf("the account added with --no-check is not listed:\n%s", stdout)
 	}
+
+	args := []string{"account", "add", "--address", "new@clinic.test", "--password-env", "SM_PASSWORD",
+		"--imap", "127.0.0.1:10", "--smtp", "127.0.0.1:10", "--no-check"}
+	code, stdout, stderr = runCmd(append(args, profileArgs(dir)...)...)
+	if code != exitOK || !strings.Contains(stdout, "account new@clinic.test updated (IMAP 127.0.0.1:10") {
+		t.Errorf("adding the same address again: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
 }
 
 // TestHeadlessSetup runs the steps a deployment script takes, against
