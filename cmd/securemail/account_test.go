@@ -4,10 +4,15 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"securemail/cache"
+	"securemail/client"
 	"securemail/internal/testenv"
+	"securemail/policy"
 )
 
 // profileArgs are the flags that open the test profile in dir.
@@ -193,5 +198,46 @@ func TestHeadlessSetup(t *testing.T) {
 	_, stdout, _ = runCmd(append([]string{"account", "list"}, profileArgs(dir)...)...)
 	if strings.Contains(stdout, "spare6@clinic.test") {
 		t.Errorf("the account with the wrong password was saved:\n%s", stdout)
+	}
+}
+
+// TestProfileCreateOSKeyring creates a profile whose device secret is in
+// the Secret Service, as on a clinician's machine, and opens it again.
+func TestProfileCreateOSKeyring(t *testing.T) {
+	testenv.Keyring(t)
+	eff, _ := policy.Load(policy.Locations{})
+	name := "cli-test-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	old := profileOptions
+	profileOptions = func(dir string) client.Options {
+		return client.WithKDF(client.Options{Dir: dir, Name: name, Policy: eff, NoDiscovery: true},
+			cache.KDFParams{Time: 1, MemoryKiB: 8 * 1024, Threads: 1})
+	}
+	t.Cleanup(func() { profileOptions = old })
+	t.Setenv("SM_TEST_PASSPHRASE", testPassphrase)
+	dir := filepath.Join(t.TempDir(), "profile")
+
+	if code, _, stderr := runCmd(append([]string{"profile", "create"}, profileArgs(dir)...)...); code != exitOK {
+		t.Fatalf("profile create: exit %d, stderr %q", code, stderr)
+	}
+	t.Cleanup(func() {
+		c, err := client.Open(profileOptions(dir))
+		if err == nil {
+			err = c.Destroy()
+		}
+		if err != nil {
+			t.Errorf("removing the test profile and its keyring entry: %v", err)
+		}
+	})
+
+	code, stdout, stderr := runCmd(append([]string{"account", "list"}, profileArgs(dir)...)...)
+	if code != exitOK || !strings.Contains(stdout, "no accounts") {
+		t.Errorf("account list on the new profile: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	c, err := client.Open(profileOptions(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mode := c.VaultMode(); mode != cache.ModeDeviceSecret {
+		t.Errorf("vault mode %v, expected the device-secret mode of the GUI's first run", mode)
 	}
 }
