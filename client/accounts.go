@@ -147,8 +147,8 @@ func (c *Client) CheckAccount(ctx context.Context, a Account, password string) e
 	if err != nil {
 		return fmt.Errorf("client: checking the IMAP server %s failed: %w", a.IMAP.Address(), err)
 	}
-	// The login succeeded, so a failed logout says nothing about the
-	// account.
+	// The login succeeded, so an error from the logout does not mean
+	// that the account is wrong.
 	imapClient.Logout().Wait()
 	imapClient.Close()
 

@@ -113,6 +113,7 @@ func sendDraft(c *client.Client, from string, d *compose.Draft, answers compose.
 		return exitUsage
 	}
 	d.From = mail.Address{Address: sender.Address}
+
 	report, err := c.Review(d)
 	if err != nil {
 		return fail(stderr, err)
@@ -125,6 +126,7 @@ func sendDraft(c *client.Client, from string, d *compose.Draft, answers compose.
 		printReview(stderr, report, answers, missing)
 		return exitNeedsConfirmation
 	}
+
 	heldBefore, err := heldIDs(c)
 	if err != nil {
 		return fail(stderr, err)
@@ -136,6 +138,7 @@ func sendDraft(c *client.Client, from string, d *compose.Draft, answers compose.
 	for _, pw := range sealed.Passwords {
 		fmt.Fprintf(stdout, "password for the protected copy to %s: %s\n", pw.Recipient, pw.Password)
 	}
+
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	if err := c.FlushOutbox(ctx); err != nil {
