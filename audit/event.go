@@ -17,6 +17,7 @@ const (
 	KindUnlockFailed     Kind = "vault.unlock_failed"
 	KindAccountAdded     Kind = "account.added"
 	KindAccountChanged   Kind = "account.changed"
+	KindAccountRemoved   Kind = "account.removed"
 	KindMessageSent      Kind = "message.sent"
 	KindMessageOpened    Kind = "message.opened"
 	KindMessageDecrypted Kind = "message.decrypted"
@@ -49,7 +50,7 @@ const (
 
 var knownKinds = map[Kind]bool{
 	KindVaultUnlocked: true, KindVaultLocked: true, KindUnlockFailed: true,
-	KindAccountAdded: true, KindAccountChanged: true,
+	KindAccountAdded: true, KindAccountChanged: true, KindAccountRemoved: true,
 	KindMessageSent: true, KindMessageOpened: true, KindMessageDecrypted: true,
 	KindMessageResendRequested: true, KindMessageDiscarded: true, KindMessageHeld: true,
 	KindAttachmentSaved: true,
@@ -77,7 +78,8 @@ type Event struct {
 	// Confirmations are codes of the prompts the user confirmed, such as
 	// "external-recipients" or "phi-high".
 	Confirmations []string `json:"confirmations,omitempty"`
-	// Justification is the text the user typed to justify sending.
+	// Justification is the text the user typed to justify sending, with
+	// identifiers masked by MessageSent.
 	Justification string `json:"justification,omitempty"`
 	// Overrides are the policy setting paths the user overrode with a
 	// confirmation or justification.
