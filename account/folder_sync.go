@@ -111,6 +111,9 @@ func (r *folderRun) sync() error {
 		return err
 	}
 
+	// Errors from here on, flag stores included, keep the folder's old
+	// marks below, so the next run requests the same changes again.
+	errorsBefore := len(r.report.MessageErrors)
 	flagsFrom := uint64(0)
 	if known && r.condStore && prev.HighestModSeq > 0 {
 		flagsFrom = prev.HighestModSeq
@@ -128,7 +131,6 @@ func (r *folderRun) sync() error {
 		}
 	}
 	r.tracker.p.MessagesTotal += len(fresh)
-	errorsBefore := len(r.report.MessageErrors)
 	if err := r.fetchHeaders(fresh); err != nil {
 		return err
 	}

@@ -146,7 +146,8 @@ func (o *Outbox) Run(ctx context.Context, interval time.Duration) error {
 // Flush works through every due item once: it resolves submissions cut
 // off by a crash, submits queued messages and files Sent copies. Each
 // item's outcome is recorded in it; the returned error joins the errors
-// of this pass.
+// of this pass. Flush claims no item, so two passes over one store at
+// the same time can both send it: callers run one at a time.
 func (o *Outbox) Flush(ctx context.Context) error {
 	items, err := o.store.OutboxPending(o.now())
 	if err != nil {

@@ -26,6 +26,11 @@ func AccountAdded(account string) Event {
 	return Event{Kind: KindAccountAdded, Account: account}
 }
 
+// AccountRemoved records that an account was deleted from the profile.
+func AccountRemoved(account string) Event {
+	return Event{Kind: KindAccountRemoved, Account: account}
+}
+
 // AccountChanged records which fields of an account changed, by name
 // ("imap.host", "oauth"), without their values.
 func AccountChanged(account string, fields []string) Event {
@@ -43,7 +48,8 @@ type Sent struct {
 	Overrides     []string
 }
 
-// MessageSent records a submitted message.
+// MessageSent records a submitted message. Identifiers in the
+// justification are masked with MaskJustification.
 func MessageSent(s Sent) Event {
 	return Event{
 		Kind:          KindMessageSent,
@@ -52,7 +58,7 @@ func MessageSent(s Sent) Event {
 		Recipients:    s.Recipients,
 		Findings:      s.Findings,
 		Confirmations: s.Confirmations,
-		Justification: s.Justification,
+		Justification: MaskJustification(s.Justification),
 		Overrides:     s.Overrides,
 	}
 }
@@ -72,6 +78,12 @@ func MessageDecrypted(account, messageID, scheme string) Event {
 // "failed" or "uncertain".
 func MessageResendRequested(account, messageID, state string) Event {
 	return Event{Kind: KindMessageResendRequested, Account: account, MessageID: messageID, Reason: state}
+}
+
+// MessageHeld records that the outbox moved a message to a held state
+// ("failed" or "uncertain") instead of sending it.
+func MessageHeld(account, messageID, state string) Event {
+	return Event{Kind: KindMessageHeld, Account: account, MessageID: messageID, Reason: state}
 }
 
 // MessageDiscarded records that the user deleted a held outbox message

@@ -19,7 +19,8 @@
 //
 // Events come from the typed constructors. No event field holds a
 // subject, a body or a file name, and Event.Validate rejects free text in
-// code fields. The justification a user types is the only free text. It
+// code fields. The justification a user types is the only free text.
+// MessageSent masks the identifiers in it that the PHI scanner finds. It
 // stays in the local trail and is dropped from forwarded records, where
 // addresses and Message-IDs become keyed pseudonyms (see Pseudonym).
 package audit

@@ -17,6 +17,7 @@ const (
 	KindUnlockFailed     Kind = "vault.unlock_failed"
 	KindAccountAdded     Kind = "account.added"
 	KindAccountChanged   Kind = "account.changed"
+	KindAccountRemoved   Kind = "account.removed"
 	KindMessageSent      Kind = "message.sent"
 	KindMessageOpened    Kind = "message.opened"
 	KindMessageDecrypted Kind = "message.decrypted"
@@ -26,17 +27,21 @@ const (
 	// KindMessageDiscarded records that the user deleted a held outbox
 	// message. Reason is the state it was held in.
 	KindMessageDiscarded Kind = "message.discarded"
-	KindAttachmentSaved  Kind = "attachment.saved"
-	KindKeyGenerated     Kind = "key.generated"
-	KindKeyImported      Kind = "key.imported"
-	KindKeyExported      Kind = "key.exported"
-	KindKeyTrusted       Kind = "key.trusted"
-	KindKeyChanged       Kind = "key.changed"
-	KindConsentRecorded  Kind = "consent.recorded"
-	KindPolicyLoaded     Kind = "policy.loaded"
-	KindPolicyRejected   Kind = "policy.rejected"
-	KindPolicyChanged    Kind = "policy.changed"
-	KindAuditPruned      Kind = "audit.pruned"
+	// KindMessageHeld records that the outbox stopped sending a message
+	// and holds it for the user: the server rejected it for good, or its
+	// submission was cut off and it may have arrived.
+	KindMessageHeld     Kind = "message.held"
+	KindAttachmentSaved Kind = "attachment.saved"
+	KindKeyGenerated    Kind = "key.generated"
+	KindKeyImported     Kind = "key.imported"
+	KindKeyExported     Kind = "key.exported"
+	KindKeyTrusted      Kind = "key.trusted"
+	KindKeyChanged      Kind = "key.changed"
+	KindConsentRecorded Kind = "consent.recorded"
+	KindPolicyLoaded    Kind = "policy.loaded"
+	KindPolicyRejected  Kind = "policy.rejected"
+	KindPolicyChanged   Kind = "policy.changed"
+	KindAuditPruned     Kind = "audit.pruned"
 	// KindAuditRollback records that the trail, when opened, was shorter
 	// than its anchor outside the database: newest entries were removed
 	// and the head record restored. Count is the anchored sequence number.
@@ -45,9 +50,9 @@ const (
 
 var knownKinds = map[Kind]bool{
 	KindVaultUnlocked: true, KindVaultLocked: true, KindUnlockFailed: true,
-	KindAccountAdded: true, KindAccountChanged: true,
+	KindAccountAdded: true, KindAccountChanged: true, KindAccountRemoved: true,
 	KindMessageSent: true, KindMessageOpened: true, KindMessageDecrypted: true,
-	KindMessageResendRequested: true, KindMessageDiscarded: true,
+	KindMessageResendRequested: true, KindMessageDiscarded: true, KindMessageHeld: true,
 	KindAttachmentSaved: true,
 	KindKeyGenerated:    true, KindKeyImported: true, KindKeyExported: true, KindKeyTrusted: true, KindKeyChanged: true,
 	KindConsentRecorded: true,
@@ -73,7 +78,8 @@ type Event struct {
 	// Confirmations are codes of the prompts the user confirmed, such as
 	// "external-recipients" or "phi-high".
 	Confirmations []string `json:"confirmations,omitempty"`
-	// Justification is the text the user typed to justify sending.
+	// Justification is the text the user typed to justify sending, with
+	// identifiers masked by MessageSent.
 	Justification string `json:"justification,omitempty"`
 	// Overrides are the policy setting paths the user overrode with a
 	// confirmation or justification.
@@ -174,7 +180,7 @@ func (e Event) Validate() error {
 		if e.MessageID == "" || len(e.Recipients) == 0 {
 			add("messageId and recipients: missing")
 		}
-	case KindMessageResendRequested, KindMessageDiscarded:
+	case KindMessageResendRequested, KindMessageDiscarded, KindMessageHeld:
 		// The Message-ID may be missing, because a held message whose
 		// Message-ID the trail rejects must still leave a record.
 		if e.Reason != "failed" && e.Reason != "uncertain" {

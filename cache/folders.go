@@ -95,7 +95,7 @@ func (s *Store) PutFolder(f Folder) error {
 // counts.
 func (s *Store) Folders(account string) ([]Folder, error) {
 	var out []Folder
-	err := s.inTx(func(tx *sql.Tx, keys sealer) error {
+	err := s.inReadTx(func(tx *sql.Tx, keys sealer) error {
 		rows, err := tx.Query(`SELECT id, account, name, role, uid_validity, uid_next, highest_modseq, total, unread
 			FROM folders WHERE account_tag = ?`, keys.tag(domainAccount, []byte(account)))
 		if err != nil {

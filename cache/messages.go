@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"strings"
 	"time"
 )
@@ -79,6 +80,7 @@ func (s *Store) PutMessages(ms []*Message) error {
 type preparedMessage struct {
 	keys       sealer // the keys the tags were computed with
 	raw        []byte // the Raw that was parsed
+	rawHash    uint64 // its hash, to notice a Raw rewritten in place
 	headerOnly bool
 	parsed     parsedMessage
 	terms      *termSet
@@ -101,7 +103,8 @@ func (s *Store) Prepare(m *Message) error {
 }
 
 func prepareMessage(keys sealer, m *Message) *preparedMessage {
-	p := &preparedMessage{keys: keys, raw: m.Raw, headerOnly: m.HeaderOnly, parsed: parseMessage(m.Raw, m.HeaderOnly)}
+	p := &preparedMessage{keys: keys, raw: m.Raw, rawHash: maphash.Bytes(rawSeed, m.Raw),
+		headerOnly: m.HeaderOnly, parsed: parseMessage(m.Raw, m.HeaderOnly)}
 	p.terms = messageTerms(keys, &p.parsed)
 	return p
 }
@@ -110,14 +113,19 @@ func prepareMessage(keys sealer, m *Message) *preparedMessage {
 // none or when it no longer matches m or keys.
 func (m *Message) preparedWith(keys sealer) *preparedMessage {
 	p := m.prepared
-	if p == nil || p.keys != keys || p.headerOnly != m.HeaderOnly || !sameBytes(p.raw, m.Raw) {
+	if p == nil || p.keys != keys || p.headerOnly != m.HeaderOnly || !sameBytes(p.raw, m.Raw) ||
+		maphash.Bytes(rawSeed, m.Raw) != p.rawHash {
 		p = prepareMessage(keys, m)
 	}
 	return p
 }
 
-// sameBytes reports whether a and b are the same slice of memory, not
-// merely equal: comparing the contents would cost as much as parsing.
+// rawSeed seeds the hash that tells whether a prepared Raw was rewritten
+// in place. hash/maphash is far faster than parsing. It guards against a
+// caller's mistake, not an attacker, who cannot reach Raw in memory.
+var rawSeed = maphash.MakeSeed()
+
+// sameBytes reports whether a and b are the same slice of memory.
 func sameBytes(a, b []byte) bool {
 	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
@@ -146,15 +154,16 @@ func (w *indexWriter) putMessage(m *Message, prep *preparedMessage) (int64, erro
 	err = w.messageByUID.QueryRow(folderID, m.UID).Scan(&id, &indexed)
 	exists := err == nil
 	switch {
-	case exists && indexed:
+	case exists:
 		// The update marks the message unindexed, so flushIndex writes
 		// all its postings again and skips those already there. Only the
 		// postings it no longer has are deleted here, and when sync
-		// replaces a header with the whole message there are none.
+		// replaces a header with the whole message there are none. An
+		// unindexed row can still have postings kept from an earlier
+		// version, and they are all in its stored term list.
 		if err := w.deleteStaleTerms(id, date.Unix(), terms); err != nil {
 			return 0, err
 		}
-	case exists:
 	case errors.Is(err, sql.ErrNoRows):
 		// The row id is part of every sealed value's associated data, so
 		// it is chosen before sealing. The write transaction holds the
@@ -206,12 +215,11 @@ func messageIDTag(keys sealer, messageID string) int64 {
 }
 
 func deleteMessage(tx *sql.Tx, keys sealer, id int64) error {
-	tags, date, indexed, err := loadTerms(tx, keys, id)
+	// An unindexed message can have postings kept from the version it
+	// replaced, so every tag in its list is deleted.
+	tags, date, _, err := loadTerms(tx, keys, id)
 	if err != nil {
 		return err
-	}
-	if !indexed {
-		tags = nil
 	}
 	stmt, err := tx.Prepare(`DELETE FROM terms WHERE tag = ? AND date = ? AND message = ?`)
 	if err != nil {
@@ -334,7 +342,7 @@ func (s *Store) DeleteMessages(account, folder string, uids []uint32) error {
 // *CorruptError when a sealed value fails authentication.
 func (s *Store) Message(id int64) (*Message, error) {
 	var m *Message
-	err := s.inTx(func(tx *sql.Tx, keys sealer) error {
+	err := s.inReadTx(func(tx *sql.Tx, keys sealer) error {
 		var (
 			folderID, modSeq, date int64
 			flags                  string
@@ -371,7 +379,7 @@ func (s *Store) Message(id int64) (*Message, error) {
 // in any folder of account.
 func (s *Store) HasMessageID(account, messageID string) (bool, error) {
 	var found bool
-	err := s.inTx(func(tx *sql.Tx, keys sealer) error {
+	err := s.inReadTx(func(tx *sql.Tx, keys sealer) error {
 		tag := messageIDTag(keys, messageID)
 		if tag == 0 {
 			return nil

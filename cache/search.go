@@ -23,7 +23,13 @@ func (s *Store) Search(q Query) ([]Summary, error) {
 		return nil, fmt.Errorf("%w: offset %d and limit %d must not be negative", ErrInvalidQuery, q.Offset, q.Limit)
 	}
 	var out []Summary
-	err := s.inTx(func(tx *sql.Tx, keys sealer) error {
+	// Text filters need the pending postings written first, which makes
+	// the search a write; listing and date or flag filters only read.
+	run := s.inReadTx
+	if len(q.Words)+len(q.Prefixes) > 0 || q.From != "" || q.To != "" || q.Subject != "" {
+		run = s.inTx
+	}
+	err := run(func(tx *sql.Tx, keys sealer) error {
 		conds, err := queryConditions(keys, &q)
 		if err != nil {
 			return err

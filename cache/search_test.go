@@ -10,6 +10,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 func TestSearchFilters(t *testing.T) {
@@ -296,12 +298,13 @@ func TestIndexReplacedMessage(t *testing.T) {
 }
 
 // TestEachWordMatchesFields compares the word splitter with a plain
-// definition built from the standard library, on text with upper case,
-// non-Latin letters, digits, invalid UTF-8 and words at the length limits.
+// definition built from the standard library and NFC, on text with upper
+// case, non-Latin letters, digits, invalid UTF-8 and words at the length
+// limits.
 func TestEachWordMatchesFields(t *testing.T) {
 	reference := func(text string) []string {
 		var out []string
-		for _, w := range strings.FieldsFunc(text, func(r rune) bool {
+		for _, w := range strings.FieldsFunc(norm.NFC.String(text), func(r rune) bool {
 			return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 		}) {
 			if n := utf8.RuneCountInString(w); n >= minWordRunes && n <= maxWordRunes {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"sync"
 
 	"modernc.org/sqlite"
@@ -52,6 +53,15 @@ const (
 // were a quarter of the time. journal_size_limit truncates the WAL file
 // back to 64 MiB after a copy.
 func openDB(path string) (*sql.DB, error) {
+	// SQLite creates a missing file with mode 0644 (less the umask), and
+	// its WAL and shared-memory files take the database file's mode. The
+	// content is sealed and the profile folder is 0700, but a file only
+	// its owner can read is what IT expects to find.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("cache: open database %s: %w", path, err)
+	}
+	f.Close()
 	q := url.Values{}
 	for _, p := range []string{
 		"busy_timeout(10000)",
@@ -164,6 +174,25 @@ func (s *Store) inTx(fn func(tx *sql.Tx, keys sealer) error) error {
 		return fmt.Errorf("cache: commit: %w", mapSQLError(err))
 	}
 	return nil
+}
+
+// inReadTx runs fn in one read transaction. A read transaction starts
+// deferred rather than immediate, so in WAL mode it neither waits for nor
+// holds up a writer: the message list stays responsive while a sync
+// writes. fn must not write.
+func (s *Store) inReadTx(fn func(tx *sql.Tx, keys sealer) error) error {
+	db, keys, done, err := s.begin()
+	if err != nil {
+		return err
+	}
+	defer done()
+
+	tx, err := db.BeginTx(context.Background(), &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("cache: begin read transaction: %w", mapSQLError(err))
+	}
+	defer tx.Rollback()
+	return mapSQLError(fn(tx, keys))
 }
 
 // mapSQLError wraps SQLITE_FULL in ErrDiskFull and a damaged file in

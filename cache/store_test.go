@@ -511,3 +511,44 @@ func TestFolderCountsFollowChanges(t *testing.T) {
 	}
 	check("deleting a folder")
 }
+
+// TestReadsDoNotWaitForWriter holds the write lock on another connection,
+// as a sync's store transaction does, and expects listing, folders and
+// opening a message to finish without waiting for it.
+func TestReadsDoNotWaitForWriter(t *testing.T) {
+	s := newTestStore(t)
+	m := &Message{Account: "a", Folder: "INBOX", UID: 1, Raw: []byte("Subject: x\r\n\r\ny")}
+	mustPut(t, s, m)
+
+	conn, err := s.db.Conn(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(t.Context(), "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.ExecContext(t.Context(), "ROLLBACK")
+
+	done := make(chan error, 1)
+	go func() {
+		if _, err := s.List("a", "INBOX", 0, 10); err != nil {
+			done <- err
+			return
+		}
+		if _, err := s.Folders("a"); err != nil {
+			done <- err
+			return
+		}
+		_, err := s.Message(m.ID)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("reads waited for the writer's lock")
+	}
+}

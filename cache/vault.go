@@ -137,6 +137,9 @@ type Vault struct {
 	mode     Mode
 	store    *Store
 	failures int
+	// profileLock holds the profile's lock file while the vault is
+	// unlocked.
+	profileLock *os.File
 }
 
 func (o *Options) fill() {
@@ -272,7 +275,8 @@ func (v *Vault) Locked() bool {
 // failures in a row each attempt first waits a growing delay. Errors:
 // ErrWrongPassphrase, ErrKeyringUnavailable, ErrKeyringLocked,
 // ErrKeyringEntryMissing, ErrKeyringMismatch, ErrCorruptHeader,
-// ErrForeignHeader, ErrNewerSchema; none of them changes the disk.
+// ErrForeignHeader, ErrNewerSchema, ErrProfileInUse; none of them changes
+// the disk.
 func (v *Vault) Unlock(passphrase []byte) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -284,6 +288,10 @@ func (v *Vault) Unlock(passphrase []byte) error {
 		v.opts.Sleep(d)
 	}
 	err := v.unlock(passphrase)
+	if errors.Is(err, ErrProfileInUse) {
+		// Not a failed attempt: the passphrase was right.
+		return err
+	}
 	if err != nil {
 		v.failures++
 		v.emit(Event{Kind: EventUnlockFailed, Failures: v.failures, Delay: v.delay(v.failures), Err: err})
@@ -349,13 +357,30 @@ func (v *Vault) deviceSecret(h *header) ([]byte, error) {
 	return device, nil
 }
 
-// open makes the store usable with dataKey, which it takes over.
+// open takes the profile lock and makes the store usable with dataKey,
+// which it takes over.
 func (v *Vault) open(dataKey []byte) error {
 	keys, err := newKeySet(dataKey)
 	if err != nil {
 		zero(dataKey)
 		return err
 	}
+	lock, err := acquireProfileLock(v.dir)
+	if err != nil {
+		keys.wipe()
+		return err
+	}
+	if err := v.attach(keys); err != nil {
+		releaseProfileLock(lock)
+		return err
+	}
+	v.profileLock = lock
+	return nil
+}
+
+// attach creates the temporary folder and opens the store with keys,
+// which it wipes on failure.
+func (v *Vault) attach(keys *keySet) error {
 	if err := os.MkdirAll(v.TempDir(), 0o700); err != nil {
 		keys.wipe()
 		return fmt.Errorf("cache: create temp folder: %w", err)
@@ -381,6 +406,8 @@ func (v *Vault) Lock() error {
 	if rmErr := os.RemoveAll(v.TempDir()); rmErr != nil && err == nil {
 		err = fmt.Errorf("cache: delete temp files: %w", rmErr)
 	}
+	releaseProfileLock(v.profileLock)
+	v.profileLock = nil
 	v.emit(Event{Kind: EventLocked, Err: err})
 	return err
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"sort"
 	"strings"
 
@@ -114,6 +115,12 @@ func (c *Client) accountConfig(s *session, id string) (*account.Config, account.
 	if err != nil {
 		return nil, nil, fmt.Errorf("client: no password stored for account %s: %w", id, err)
 	}
+	return c.connectionConfig(a), account.Password(string(secret)), nil
+}
+
+// connectionConfig returns the connection settings of a, with the TLS
+// rules of the policy.
+func (c *Client) connectionConfig(a Account) *account.Config {
 	cfg := &account.Config{
 		ID: a.ID, Address: a.Address, Username: a.Username,
 		IMAP: a.IMAP, SMTP: a.SMTP, MaxBodySize: a.MaxBodySize,
@@ -122,7 +129,61 @@ func (c *Client) accountConfig(s *session, id string) (*account.Config, account.
 	if c.opts.TLSRoots != nil {
 		cfg.TLS.RootCAs = c.opts.TLSRoots
 	}
-	return cfg, account.Password(string(secret)), nil
+	return cfg
+}
+
+// CheckAccount logs in to the IMAP and the SMTP server of a with
+// password and logs out again, so that an account with a wrong server or
+// password is found before it is saved. It needs no open vault. The
+// error names the server that failed.
+func (c *Client) CheckAccount(ctx context.Context, a Account, password string) error {
+	if a.Username == "" {
+		a.Username = a.Address
+	}
+	cfg := c.connectionConfig(a)
+	cred := account.Password(password)
+
+	imapClient, err := account.DialIMAP(ctx, cfg, cred, nil)
+	if err != nil {
+		return fmt.Errorf("client: checking the IMAP server %s failed: %w", a.IMAP.Address(), err)
+	}
+	// The login succeeded, so an error from the logout does not mean
+	// that the account is wrong.
+	imapClient.Logout().Wait()
+	imapClient.Close()
+
+	smtpClient, err := account.DialSMTP(ctx, cfg, cred)
+	if err != nil {
+		return fmt.Errorf("client: checking the SMTP server %s failed: %w", a.SMTP.Address(), err)
+	}
+	smtpClient.Quit()
+	return nil
+}
+
+// ErrNoAccount is wrapped by the errors about an account ID that the
+// profile does not have.
+var ErrNoAccount = errors.New("client: no such account")
+
+// RemoveAccount deletes the account id and its password from the
+// profile. Mail already in the cache stays there.
+func (c *Client) RemoveAccount(id string) error {
+	s, err := c.current()
+	if err != nil {
+		return err
+	}
+	if _, err := s.store.GetRecord(accountKind, id); errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%w: %q; run securemail account list for the IDs", ErrNoAccount, id)
+	} else if err != nil {
+		return err
+	}
+	if err := s.store.DeleteRecord(accountSecretKind, id); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("client: deleting the password of account %s: %w", id, err)
+	}
+	if err := s.store.DeleteRecord(accountKind, id); err != nil {
+		return fmt.Errorf("client: deleting account %s: %w", id, err)
+	}
+	c.record(audit.AccountRemoved(id))
+	return nil
 }
 
 func (c *Client) minTLS() uint16 {
@@ -175,6 +236,8 @@ func (c *Client) Sync(ctx context.Context, progress func(accountID string, p acc
 // returns the joined errors of the accounts whose pass failed; failed
 // items stay in the outbox with their error.
 func (c *Client) FlushOutbox(ctx context.Context) error {
+	c.flushMu.Lock()
+	defer c.flushMu.Unlock()
 	s, err := c.current()
 	if err != nil {
 		return err
@@ -182,6 +245,10 @@ func (c *Client) FlushOutbox(ctx context.Context) error {
 	accounts, err := c.Accounts()
 	if err != nil {
 		return err
+	}
+	held, err := heldIDs(s)
+	if err != nil {
+		return fmt.Errorf("client: failed to read held outbox messages: %w", err)
 	}
 	var errs []error
 	for _, a := range accounts {
@@ -197,5 +264,6 @@ func (c *Client) FlushOutbox(ctx context.Context) error {
 		}
 		syncer.Close()
 	}
+	c.recordNewlyHeld(s, held)
 	return errors.Join(errs...)
 }

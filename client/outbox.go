@@ -152,3 +152,32 @@ func auditableOutboxID(id string) string {
 	}
 	return auditableMessageID("<" + strings.Trim(id, "<>") + ">")
 }
+
+// heldIDs returns the ids of the outbox items held for the user.
+func heldIDs(s *session) (map[int64]bool, error) {
+	items, err := s.store.OutboxHeld()
+	if err != nil {
+		return nil, err
+	}
+	ids := make(map[int64]bool, len(items))
+	for _, it := range items {
+		ids[it.ID] = true
+	}
+	return ids, nil
+}
+
+// recordNewlyHeld appends a message.held entry for each item held now
+// that was not held before a flush, so the trail shows that a message
+// recorded as sent was rejected or may not have arrived.
+func (c *Client) recordNewlyHeld(s *session, before map[int64]bool) {
+	items, err := s.store.OutboxHeld()
+	if err != nil {
+		c.setAuditErr(fmt.Errorf("client: failed to read held outbox messages for the audit trail: %w", err))
+		return
+	}
+	for _, it := range items {
+		if !before[it.ID] {
+			c.record(audit.MessageHeld(it.Account, auditableOutboxID(it.MessageID), heldState(it.State).String()))
+		}
+	}
+}

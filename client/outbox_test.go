@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -75,6 +76,22 @@ func lastAuditEvent(t *testing.T, c *Client, kind audit.Kind) (audit.Record, boo
 		}
 	}
 	return audit.Record{}, false
+}
+
+// countAuditEvents returns how many entries of kind the trail has.
+func countAuditEvents(t *testing.T, c *Client, kind audit.Kind) int {
+	t.Helper()
+	records, err := c.AuditRecords(time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, r := range records {
+		if r.Kind == kind {
+			n++
+		}
+	}
+	return n
 }
 
 func TestHeldMessagesListsFailedAndUncertain(t *testing.T) {
@@ -279,4 +296,113 @@ func TestSendAgainThroughRealStack(t *testing.T) {
 		t.Errorf("state after the flush = %d, want Done", got)
 	}
 	waitForMessage(t, recipient, recipientAddr, "INBOX", messageID)
+}
+
+// TestConcurrentFlushSendsOnce runs four FlushOutbox calls at once on a
+// queued message, as the GUI's sync and a send can, and expects one copy
+// at the recipient.
+func TestConcurrentFlushSendsOnce(t *testing.T) {
+	st := testenv.Stack(t)
+	const (
+		senderAddr    = "client1@clinic.test"
+		recipientAddr = "client2@clinic.test"
+	)
+	eff := testPolicy(t)
+	sender, _ := newProfile(t, "flush-sender", eff)
+	recipient, _ := newProfile(t, "flush-recipient", eff)
+	for c, addr := range map[*Client]string{sender: senderAddr, recipient: recipientAddr} {
+		c.opts.TLSRoots = st.RootCAs()
+		stackAccount(t, c, st, addr)
+	}
+
+	messageID := fmt.Sprintf("<flush-%d@clinic.test>", time.Now().UnixNano())
+	raw := []byte("From: " + senderAddr + "\r\nTo: " + recipientAddr + "\r\nSubject: flush test\r\n" +
+		"Message-ID: " + messageID + "\r\nDate: " + time.Now().Format(time.RFC1123Z) + "\r\n\r\nonce only\r\n")
+	s, err := sender.current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := &cache.OutboxItem{Account: senderAddr, MessageID: messageID, From: senderAddr,
+		Recipients: []string{recipientAddr}, Raw: raw, State: cache.OutboxQueued, Created: time.Now()}
+	if err := s.store.OutboxAdd(it); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			if err := sender.FlushOutbox(ctx); err != nil {
+				t.Errorf("flush: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+
+	waitForMessage(t, recipient, recipientAddr, "INBOX", messageID)
+	// Give a second copy time to be delivered before counting.
+	time.Sleep(2 * time.Second)
+	if _, err := recipient.Sync(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	list, err := recipient.List(recipientAddr, "INBOX", 0, 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	copies := 0
+	for _, m := range list {
+		if m.MessageID == strings.Trim(messageID, "<>") {
+			copies++
+		}
+	}
+	if copies != 1 {
+		t.Errorf("the recipient has %d copies, expected 1", copies)
+	}
+}
+
+// TestRejectedMessageRecordedAsHeld queues a message to a domain Postfix
+// rejects with 550: the flush holds it as failed and the audit trail
+// records message.held, so it does not read as plainly sent.
+func TestRejectedMessageRecordedAsHeld(t *testing.T) {
+	st := testenv.Stack(t)
+	const senderAddr = "client1@clinic.test"
+	sender, _ := newProfile(t, "held-audit", testPolicy(t))
+	sender.opts.TLSRoots = st.RootCAs()
+	stackAccount(t, sender, st, senderAddr)
+
+	messageID := fmt.Sprintf("<rejected-%d@clinic.test>", time.Now().UnixNano())
+	raw := []byte("From: " + senderAddr + "\r\nTo: someone@example.org\r\nSubject: rejected\r\n" +
+		"Message-ID: " + messageID + "\r\nDate: " + time.Now().Format(time.RFC1123Z) + "\r\n\r\nnot deliverable\r\n")
+	s, err := sender.current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := &cache.OutboxItem{Account: senderAddr, MessageID: messageID, From: senderAddr,
+		Recipients: []string{"someone@example.org"}, Raw: raw, State: cache.OutboxQueued, Created: time.Now()}
+	if err := s.store.OutboxAdd(it); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := sender.FlushOutbox(ctx); err == nil {
+		t.Fatal("flush of a rejected message reported no error")
+	}
+	if got := outboxItem(t, sender, it.ID).State; got != cache.OutboxFailed {
+		t.Fatalf("state after the rejection = %d, want Failed", got)
+	}
+	rec, ok := lastAuditEvent(t, sender, audit.KindMessageHeld)
+	if !ok {
+		t.Fatal("no message.held entry after the rejection")
+	}
+	if rec.Reason != "failed" || rec.MessageID != messageID {
+		t.Errorf("message.held entry = %+v, want reason failed and Message-ID %s", rec, messageID)
+	}
+
+	// A second flush must not record the same held message again.
+	sender.FlushOutbox(ctx)
+	if n := countAuditEvents(t, sender, audit.KindMessageHeld); n != 1 {
+		t.Errorf("%d message.held entries after a second flush, want 1", n)
+	}
 }

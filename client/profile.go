@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"securemail/audit"
 	"securemail/cache"
@@ -84,6 +85,10 @@ type Client struct {
 	pendingEvents []audit.Event
 	// auditErr is the last failure to append to the audit trail.
 	auditErr error
+	// flushMu lets one FlushOutbox run at a time. The outbox does not
+	// claim an item before submitting it, so two runs could both send
+	// it; the profile lock keeps other processes out.
+	flushMu sync.Mutex
 }
 
 // session is the state that exists only while the vault is unlocked.
@@ -138,6 +143,21 @@ func (o *Options) vaultOptions(c *Client) cache.Options {
 		Now:                 o.Now,
 		OnEvent:             c.vaultEvent,
 	}
+}
+
+// MinPassphraseRunes is the shortest vault passphrase a new profile
+// accepts. The passphrase is the user's only secret: a copy of the disk
+// together with the keyring entry still needs it, so its length is what
+// resists guessing.
+const MinPassphraseRunes = 12
+
+// CheckNewPassphrase returns an error when passphrase is too short for a
+// new vault.
+func CheckNewPassphrase(passphrase []byte) error {
+	if n := utf8.RuneCount(passphrase); n < MinPassphraseRunes {
+		return fmt.Errorf("client: the passphrase has %d characters; use at least %d, for example four or more unrelated words", n, MinPassphraseRunes)
+	}
+	return nil
 }
 
 // Exists reports whether dir holds a vault.
@@ -236,8 +256,15 @@ func (c *Client) startSession() error {
 	c.session = s
 	pending := c.pendingEvents
 	c.pendingEvents = nil
+	stored, storedErr := takeUnlockFailures(c.opts.Dir)
 	c.mu.Unlock()
 
+	for _, reason := range stored {
+		c.record(audit.UnlockFailed(reason))
+	}
+	if storedErr != nil {
+		c.setAuditErr(storedErr)
+	}
 	for _, e := range pending {
 		c.record(e)
 	}
@@ -352,14 +379,21 @@ func (c *Client) vaultEvent(e cache.Event) {
 	if e.Kind != cache.EventUnlockFailed {
 		return
 	}
-	ev := audit.UnlockFailed(unlockFailureReason(e.Err))
+	reason := unlockFailureReason(e.Err)
+	ev := audit.UnlockFailed(reason)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.session != nil {
 		c.session.trail.Append(ev)
 		return
 	}
-	c.pendingEvents = append(c.pendingEvents, ev)
+	// A headless command exits right after a failed unlock, so the
+	// failure is stored in the profile until the next unlock of any
+	// process records it. Memory is the fallback when the file cannot be
+	// written.
+	if err := storeUnlockFailure(c.opts.Dir, reason); err != nil {
+		c.pendingEvents = append(c.pendingEvents, ev)
+	}
 }
 
 func unlockFailureReason(err error) string {

@@ -143,7 +143,7 @@ func methodName(m compose.Method) string {
 // composeEnv builds what compose.Review and compose.Seal read for draft.
 func (c *Client) composeEnv(s *session, draft *compose.Draft) (*compose.Env, error) {
 	settings := c.policy.Settings()
-	scanner, err := phi.NewScanner(phiConfig(settings))
+	scanner, err := phi.NewScanner(ScanConfig(settings))
 	if err != nil {
 		return nil, fmt.Errorf("client: the policy's PHI settings are invalid: %w", err)
 	}
@@ -221,18 +221,42 @@ func phiAction(name string) compose.PHIAction {
 	return compose.ActionBlock
 }
 
-// phiConfig maps the policy's PHI settings. The review's actions come
-// from composePolicy, so the scanner's own action map is left at its
-// defaults.
-func phiConfig(s policy.Settings) phi.Config {
+// ScanConfig maps the policy's PHI settings to the scanner's, with the
+// same action per level as the send review, so `securemail scan` and the
+// review agree. The special categories (the scanner's restricted level)
+// take the high level's action, and at least a justification, as in the
+// review.
+func ScanConfig(s policy.Settings) phi.Config {
 	d := s.PHI.Detectors
+	high := scanAction(s.PHI.Actions.High)
 	return phi.Config{
-		MRNPatterns:        s.PHI.MRNPatterns,
+		MRNPatterns: s.PHI.MRNPatterns,
+		Actions: map[phi.Level]phi.Action{
+			phi.LevelNone:       phi.ActionAllow,
+			phi.LevelLow:        scanAction(s.PHI.Actions.Low),
+			phi.LevelModerate:   scanAction(s.PHI.Actions.Moderate),
+			phi.LevelHigh:       high,
+			phi.LevelRestricted: max(high, phi.ActionJustify),
+		},
 		DisableIdentifiers: !d.Identifiers,
 		DisableClinical:    !d.Clinical,
 		DisableSensitive:   !d.Sensitive,
 		SkipAttachments:    !d.Attachments,
 	}
+}
+
+// scanAction maps a policy action name as phiAction does; an unknown name
+// blocks.
+func scanAction(name string) phi.Action {
+	switch phiAction(name) {
+	case compose.ActionAllow:
+		return phi.ActionAllow
+	case compose.ActionWarn:
+		return phi.ActionWarn
+	case compose.ActionJustify:
+		return phi.ActionJustify
+	}
+	return phi.ActionBlock
 }
 
 // phiScanner adapts phi.Scanner to compose.PHIScanner.

@@ -65,21 +65,7 @@ func lookalikeFinding(rr *RecipientReview, domain lookalike.Domain, known []look
 	if domain.IsIDN() {
 		displayed = fmt.Sprintf("%s (written %s)", domain.Unicode, domain.ASCII)
 	}
-	var reason string
-	switch m.Class {
-	case lookalike.Confusable:
-		reason = fmt.Sprintf("looks like %s but uses different characters", m.Known.Site)
-	case lookalike.OtherTLD:
-		reason = fmt.Sprintf("has the same name as %s under another ending", m.Known.Site)
-	case lookalike.Hyphenation:
-		reason = fmt.Sprintf("differs from %s only in hyphens", m.Known.Site)
-	case lookalike.ExtraWords:
-		reason = fmt.Sprintf("contains %s with extra words, a common trick", m.Known.Site)
-	case lookalike.EditDistance:
-		reason = fmt.Sprintf("is %d letter(s) away from %s, which may be a typing error", m.Distance, m.Known.Site)
-	case lookalike.MixedScript:
-		reason = "mixes letters from different alphabets, which is used to imitate other domains"
-	}
+	reason := lookalikeReason(m)
 	f := Finding{
 		ID:       "lookalike:" + rr.Address,
 		Kind:     KindLookalike,
@@ -94,6 +80,26 @@ func lookalikeFinding(rr *RecipientReview, domain lookalike.Domain, known []look
 			"correct it, or ask IT to add the domain as a contact or internal domain.", displayed, rr.Address, reason)
 	}
 	return f, true
+}
+
+// lookalikeReason returns how a domain imitates the known one in m, as
+// the end of a sentence that starts with the domain.
+func lookalikeReason(m lookalike.Match) string {
+	switch m.Class {
+	case lookalike.Confusable:
+		return fmt.Sprintf("looks like %s but uses different characters", m.Known.Site)
+	case lookalike.OtherTLD:
+		return fmt.Sprintf("has the same name as %s under another ending", m.Known.Site)
+	case lookalike.Hyphenation:
+		return fmt.Sprintf("differs from %s only in hyphens", m.Known.Site)
+	case lookalike.ExtraWords:
+		return fmt.Sprintf("contains %s with extra words, a common trick", m.Known.Site)
+	case lookalike.EditDistance:
+		return fmt.Sprintf("is %d letter(s) away from %s, which may be a typing error", m.Distance, m.Known.Site)
+	case lookalike.MixedScript:
+		return "mixes letters from different alphabets, which is used to imitate other domains"
+	}
+	return "resembles a known domain"
 }
 
 // displayNameFinding reports a recipient whose display name is the name

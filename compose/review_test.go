@@ -403,3 +403,27 @@ func TestReviewRejectsBrokenReference(t *testing.T) {
 		t.Errorf("Review with valid references: %v", err)
 	}
 }
+
+// TestSenderLookalike checks the warning for received mail: a sender
+// domain that imitates an internal or contact domain is named, a real
+// one and an unparsable address are not.
+func TestSenderLookalike(t *testing.T) {
+	env, _ := testEnv()
+	for from, want := range map[string]string{
+		"results@mercyheatlh.org":  "is 1 letter(s) away from mercyhealth.org",
+		"it@mеrcyhealth.org":       "uses different characters",
+		"nurse.bo@mercyhealth.org": "",
+		"not an address":           "",
+	} {
+		got, err := SenderLookalike(from, env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want == "" && got != "" {
+			t.Errorf("SenderLookalike(%q) = %q, expected no warning", from, got)
+		}
+		if want != "" && !strings.Contains(got, want) {
+			t.Errorf("SenderLookalike(%q) = %q, expected it to say %q", from, got, want)
+		}
+	}
+}

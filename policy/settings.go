@@ -211,7 +211,11 @@ func Defaults() Settings {
 		PHI: PHISettings{
 			Detectors:   PHIDetectors{Identifiers: true, Clinical: true, Sensitive: true, Attachments: true},
 			MRNPatterns: []string{},
-			Actions:     PHIActions{Low: ActionWarn, Moderate: ActionJustify, High: ActionBlock},
+			// Patient identifiers in an encrypted message to a colleague
+			// are the clinical routine this client exists for, so by
+			// default they need a confirmation or a justification, not a
+			// ban. IT can set block per level and lock it.
+			Actions: PHIActions{Low: ActionWarn, Moderate: ActionWarn, High: ActionJustify},
 		},
 		RecipientReview: RecipientReviewSettings{Lookalike: "block", ManyExternalThreshold: 5},
 		Attachments: AttachmentSettings{

@@ -135,12 +135,25 @@ func containsAddress(list []mail.Address, address string) bool {
 	return false
 }
 
+// referenceIDs returns the valid msg-ids of a References field without
+// their angle brackets. It takes only text between "<" and ">", because
+// the white space between msg-ids is optional (RFC 5322 section 3.6.4)
+// and words outside brackets are not msg-ids.
 func referenceIDs(field string) []string {
 	var ids []string
-	for _, f := range strings.Fields(field) {
-		if id := strings.Trim(f, "<>"); compose.ValidMessageID(id) {
+	for {
+		start := strings.IndexByte(field, '<')
+		if start < 0 {
+			return ids
+		}
+		field = field[start+1:]
+		end := strings.IndexByte(field, '>')
+		if end < 0 {
+			return ids
+		}
+		if id := field[:end]; compose.ValidMessageID(id) {
 			ids = append(ids, id)
 		}
+		field = field[end+1:]
 	}
-	return ids
 }

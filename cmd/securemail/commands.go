@@ -6,22 +6,17 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"mime"
-	"net/mail"
+	"math"
 	"os"
 	"os/signal"
-	"path/filepath"
-	"strings"
 	"syscall"
 	"time"
 
 	"securemail/account"
 	"securemail/audit"
 	"securemail/client"
-	"securemail/compose"
 	"securemail/phi"
 	"securemail/policy"
-	"securemail/ui"
 )
 
 // Exit statuses of the headless commands.
@@ -41,6 +36,7 @@ var commands map[string]command
 func init() {
 	commands = map[string]command{
 		"help":    cmdHelp,
+		"profile": cmdProfile,
 		"account": cmdAccount,
 		"sync":    cmdSync,
 		"send":    cmdSend,
@@ -56,20 +52,35 @@ const helpText = `Usage: securemail COMMAND [flags]
 
 Commands that open the profile read the vault passphrase from a file
 descriptor (--passphrase-fd 3 3<file) or from an environment variable
-named by --passphrase-env; never from a flag value.
+named by --passphrase-env; never from a flag value. Flags may come
+before or after the other arguments.
 
-  account add --address A [--imap HOST:PORT --smtp HOST:PORT] --password-fd N|--password-env NAME
+  profile create           create the profile's vault, protected by the passphrase
+                           (at least 12 characters) and a device secret in the
+                           OS keyring, as the first start of the GUI does
+  account add --address A [--username NAME] [--imap HOST:PORT --smtp HOST:PORT]
+       --password-fd N|--password-env NAME [--no-check]
+                           log in to both servers, then save the account;
+                           --no-check saves it without logging in
+  account list             list the accounts: ID, address, username, servers
+  account remove ID        delete an account and its password from the profile
   sync                     fetch new mail and submit the outbox
-  send --to A[,B] [--cc A] [--subject S] [--body-file F] [--attach F]...
+  send --to A[,B] [--from A] [--cc A] [--subject S] [--body-file F] [--attach F]...
        [--confirm ID]... [--justification TEXT]
                            review and send; exits 3 listing the findings
-                           when one needs a --confirm not given, or blocks
+                           when one needs a --confirm not given, or blocks.
+                           --from is needed when the profile has several accounts
   scan FILE... [--json]    find PHI in files or .eml messages; exits 1 when found
   policy validate FILE     check a managed policy file; exits 1 when invalid
   policy show [--format text|json]
   audit verify             verify the audit trail; exits 1 when it fails
   audit export [--format jsonl|csv] [--from DATE] [--to DATE]
+                           entries from the start of --from up to the start of
+                           --to: --to is the day after the last day exported
   keys list | keys export FINGERPRINT | keys import FILE [--key-passphrase-env NAME]
+  keys generate [--address A] [--name NAME] [--rsa]
+                           make the user's OpenPGP key (Curve25519, or RSA-4096
+                           with --rsa); --address is needed with several accounts
   outbox                   list the messages that wait for your decision: failed
                            ones, and uncertain ones that may have arrived already
   outbox send-again ID [--confirm uncertain]
@@ -101,6 +112,15 @@ func (p *profileFlags) register(fs *flag.FlagSet) {
 // Tests replace it to use an in-memory keyring and a cheap KDF.
 var profileOptions = func(dir string) client.Options { return client.Options{Dir: dir} }
 
+// resolveDir returns the profile directory: --profile, or the user's
+// default profile.
+func (p *profileFlags) resolveDir() (string, error) {
+	if p.dir != "" {
+		return p.dir, nil
+	}
+	return client.DefaultProfileDir()
+}
+
 // open opens and unlocks the profile.
 func (p *profileFlags) open() (*client.Client, error) {
 	pass, err := p.passphrase.read("passphrase")
@@ -108,7 +128,14 @@ func (p *profileFlags) open() (*client.Client, error) {
 		return nil, err
 	}
 	defer clear(pass)
-	c, err := client.Open(profileOptions(p.dir))
+	dir, err := p.resolveDir()
+	if err != nil {
+		return nil, err
+	}
+	if !client.Exists(dir) {
+		return nil, fmt.Errorf("no vault in the profile %s; create one with securemail profile create --profile %s", dir, dir)
+	}
+	c, err := client.Open(profileOptions(dir))
 	if err != nil {
 		return nil, err
 	}
@@ -125,16 +152,43 @@ func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
-// parse parses args and returns the exit status to use when parsing
-// failed, or -1 to continue.
-func parse(fs *flag.FlagSet, args []string) int {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
+// parseArgs parses args, in which flags may come before, between or
+// after the positional arguments, as the help text shows them, and
+// returns the positional arguments in order. "--" ends the flags.
+// status is the exit status to use when parsing failed, or -1 to
+// continue.
+func parseArgs(fs *flag.FlagSet, args []string) (positional []string, status int) {
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, exitOK
+			}
+			return nil, exitUsage
 		}
-		return exitUsage
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, -1
+		}
+		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
+			return append(positional, rest...), -1
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
 	}
-	return -1
+}
+
+// checkArgs reports whether args has between minArgs and maxArgs
+// positional arguments, and otherwise prints what is wrong with usage.
+func checkArgs(stderr io.Writer, args []string, minArgs, maxArgs int, usage string) bool {
+	switch {
+	case len(args) > maxArgs:
+		fmt.Fprintf(stderr, "securemail: unexpected argument %q; usage: %s\n", args[maxArgs], usage)
+		return false
+	case len(args) < minArgs:
+		fmt.Fprintln(stderr, "securemail: missing argument; usage:", usage)
+		return false
+	}
+	return true
 }
 
 // fail prints err and returns the failure status; a locked or wrong
@@ -158,51 +212,16 @@ func withClient(p *profileFlags, stderr io.Writer, fn func(*client.Client) int) 
 	return fn(c)
 }
 
-func cmdAccount(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] != "add" {
-		fmt.Fprintln(stderr, "securemail: usage: securemail account add --address A ...")
-		return exitUsage
-	}
-	fs := newFlagSet("account add", stderr)
-	var p profileFlags
-	var password secretFlags
-	var address, imap, smtp, username string
-	p.register(fs)
-	password.register(fs, "password", "mail account password")
-	fs.StringVar(&address, "address", "", "the account's email address")
-	fs.StringVar(&username, "username", "", "login name when it is not the address")
-	fs.StringVar(&imap, "imap", "", "IMAP server as host:port (993 implicit TLS, 143 STARTTLS); not needed when the policy has a preset for the domain")
-	fs.StringVar(&smtp, "smtp", "", "SMTP server as host:port (465 implicit TLS, 587 STARTTLS); not needed with a preset")
-	if st := parse(fs, args[1:]); st >= 0 {
-		return st
-	}
-	if address == "" {
-		fmt.Fprintln(stderr, "securemail: missing --address")
-		return exitUsage
-	}
-	secret, err := password.read("password")
-	if err != nil {
-		fmt.Fprintln(stderr, "securemail:", err)
-		return exitUsage
-	}
-	defer clear(secret)
-	return withClient(&p, stderr, func(c *client.Client) int {
-		adapter := ui.WrapClient(c)
-		req := ui.AccountRequest{Address: address, Password: secret, IMAP: imap, SMTP: smtp}
-		if err := adapter.AddAccount(context.Background(), req); err != nil {
-			return fail(stderr, err)
-		}
-		fmt.Fprintln(stdout, "account added")
-		return exitOK
-	})
-}
-
 func cmdSync(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("sync", stderr)
 	var p profileFlags
 	p.register(fs)
-	if st := parse(fs, args); st >= 0 {
+	rest, st := parseArgs(fs, args)
+	if st >= 0 {
 		return st
+	}
+	if !checkArgs(stderr, rest, 0, 0, "securemail sync") {
+		return exitUsage
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -213,7 +232,8 @@ func cmdSync(args []string, stdout, stderr io.Writer) int {
 		}
 		status := exitOK
 		for id, r := range report.Accounts {
-			fmt.Fprintf(stdout, "%s: %d folders, %d messages fetched, %d removed\n", id, r.Folders, r.Bodies, r.Expunged)
+			fmt.Fprintf(stdout, "%s: %s, %s fetched, %d removed\n", id,
+				countNoun(r.Folders, "folder", "folders"), countNoun(r.Bodies, "message", "messages"), r.Expunged)
 		}
 		for id, e := range report.Errors {
 			fmt.Fprintf(stderr, "securemail: sync of %s failed: %v\n", id, e)
@@ -228,190 +248,23 @@ func cmdSync(args []string, stdout, stderr io.Writer) int {
 	})
 }
 
-// listFlag collects a repeated flag.
-type listFlag []string
-
-func (l *listFlag) String() string     { return strings.Join(*l, ",") }
-func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
-
-func cmdSend(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("send", stderr)
-	var p profileFlags
-	var to, cc, bcc, subject, bodyFile, justification string
-	var attach, confirm listFlag
-	p.register(fs)
-	fs.StringVar(&to, "to", "", "recipients, comma separated")
-	fs.StringVar(&cc, "cc", "", "copy recipients, comma separated")
-	fs.StringVar(&bcc, "bcc", "", "blind copy recipients, comma separated")
-	fs.StringVar(&subject, "subject", "", "subject")
-	fs.StringVar(&bodyFile, "body-file", "-", "file with the text body; - reads standard input")
-	fs.Var(&attach, "attach", "file to attach; repeat for more")
-	fs.Var(&confirm, "confirm", "ID of a review finding to confirm, as printed by a previous run; repeat for more")
-	fs.StringVar(&justification, "justification", "", "reason for sending PHI, where the policy requires one")
-	if st := parse(fs, args); st >= 0 {
-		return st
-	}
-	draft, err := buildDraft(to, cc, bcc, subject, bodyFile, attach)
-	if err != nil {
-		fmt.Fprintln(stderr, "securemail:", err)
-		return exitUsage
-	}
-	return withClient(&p, stderr, func(c *client.Client) int {
-		return sendDraft(c, draft, compose.Answers{Confirmed: confirm, Justification: justification}, stdout, stderr)
-	})
-}
-
-func buildDraft(to, cc, bcc, subject, bodyFile string, attach []string) (*compose.Draft, error) {
-	d := &compose.Draft{Subject: subject}
-	var err error
-	if d.To, err = parseAddresses(to); err != nil {
-		return nil, err
-	}
-	if d.Cc, err = parseAddresses(cc); err != nil {
-		return nil, err
-	}
-	if d.Bcc, err = parseAddresses(bcc); err != nil {
-		return nil, err
-	}
-	var body []byte
-	if bodyFile == "-" {
-		body, err = io.ReadAll(os.Stdin)
-	} else {
-		body, err = os.ReadFile(bodyFile)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read the body: %w", err)
-	}
-	d.Body = string(body)
-	for _, path := range attach {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return nil, fmt.Errorf("read attachment: %w", err)
-		}
-		name := filepath.Base(path)
-		d.Attachments = append(d.Attachments, compose.Attachment{Name: name, ContentType: mime.TypeByExtension(filepath.Ext(name)), Data: data})
-	}
-	return d, nil
-}
-
-func parseAddresses(list string) ([]mail.Address, error) {
-	if strings.TrimSpace(list) == "" {
-		return nil, nil
-	}
-	parsed, err := mail.ParseAddressList(list)
-	if err != nil {
-		return nil, fmt.Errorf("invalid address list %q: %w", list, err)
-	}
-	out := make([]mail.Address, 0, len(parsed))
-	for _, a := range parsed {
-		out = append(out, *a)
-	}
-	return out, nil
-}
-
-// sendDraft reviews d, stops with the reasons when the answers do not
-// cover the review, and otherwise seals and queues it and submits the
-// outbox.
-func sendDraft(c *client.Client, d *compose.Draft, answers compose.Answers, stdout, stderr io.Writer) int {
-	accounts, err := c.Accounts()
-	if err != nil {
-		return fail(stderr, err)
-	}
-	if len(accounts) == 0 {
-		return fail(stderr, errors.New("no account in this profile; run securemail account add first"))
-	}
-	d.From = mail.Address{Address: accounts[0].Address}
-	report, err := c.Review(d)
-	if err != nil {
-		return fail(stderr, err)
-	}
-	if missing := unanswered(report, answers); len(missing) > 0 || report.Blocked() {
-		printReview(stderr, report, missing)
-		return exitNeedsConfirmation
-	}
-	sealed, err := c.Send(accounts[0].ID, d, report, answers)
-	if err != nil {
-		return fail(stderr, err)
-	}
-	for _, pw := range sealed.Passwords {
-		fmt.Fprintf(stdout, "password for the protected copy to %s: %s\n", pw.Recipient, pw.Password)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	if err := c.FlushOutbox(ctx); err != nil {
-		fmt.Fprintln(stderr, "securemail: the message is queued, but submitting it failed:", err, "; run securemail sync to retry")
-		reportHeld(c, stderr)
-		return exitFailure
-	}
-	fmt.Fprintln(stdout, "sent", sealed.MessageID)
-	return exitOK
-}
-
-// unanswered returns the findings that need a confirmation the answers
-// lack, plus a justification marker when one is required and missing.
-func unanswered(r *compose.Report, a compose.Answers) []string {
-	var missing []string
-	for _, id := range r.Confirmations() {
-		found := false
-		for _, c := range a.Confirmed {
-			if c == id {
-				found = true
-			}
-		}
-		if !found {
-			missing = append(missing, id)
-		}
-	}
-	if r.NeedsJustification && strings.TrimSpace(a.Justification) == "" {
-		missing = append(missing, "--justification")
-	}
-	return missing
-}
-
-// printReview writes the findings without PHI: the explanations name
-// kinds and locations, never the text found.
-func printReview(w io.Writer, r *compose.Report, missing []string) {
-	if r.Blocked() {
-		fmt.Fprintln(w, "securemail: the message was not sent because a check blocks it:")
-	} else {
-		fmt.Fprintln(w, "securemail: the message was not sent; confirm these findings with --confirm ID:")
-	}
-	for _, f := range r.Findings {
-		mark := " "
-		switch {
-		case f.Severity == compose.SeverityBlocking:
-			mark = "!"
-		case f.Confirm:
-			mark = "?"
-		}
-		fmt.Fprintf(w, "%s [%s] %s (id %s)\n", mark, f.Severity, f.Explanation, f.ID)
-	}
-	for _, rc := range r.Recipients {
-		fmt.Fprintf(w, "  %s %s: %s (%s)\n", rc.Field, rc.Address, rc.Method, rc.Reason)
-	}
-	for _, m := range missing {
-		if m == "--justification" {
-			fmt.Fprintln(w, "the policy requires a reason for this PHI: add --justification TEXT")
-		}
-	}
-}
-
 func cmdScan(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("scan", stderr)
 	asJSON := fs.Bool("json", false, "write the findings as JSON")
-	if st := parse(fs, args); st >= 0 {
+	files, st := parseArgs(fs, args)
+	if st >= 0 {
 		return st
 	}
-	if fs.NArg() == 0 {
-		fmt.Fprintln(stderr, "securemail: usage: securemail scan FILE... [--json]")
+	if !checkArgs(stderr, files, 1, math.MaxInt, "securemail scan FILE... [--json]") {
 		return exitUsage
 	}
 	eff, _ := policy.Load(policy.DefaultLocations())
-	scanner, err := phi.NewScanner(phi.Config{MRNPatterns: eff.Settings().PHI.MRNPatterns})
+	// The same detectors and actions as the send review.
+	scanner, err := phi.NewScanner(client.ScanConfig(eff.Settings()))
 	if err != nil {
 		return fail(stderr, err)
 	}
-	found, err := scanner.WriteScan(stdout, fs.Args(), *asJSON)
+	found, err := scanner.WriteScan(stdout, files, *asJSON)
 	if err != nil {
 		return fail(stderr, err)
 	}
@@ -428,11 +281,15 @@ func cmdPolicy(args []string, stdout, stderr io.Writer) int {
 	}
 	switch args[0] {
 	case "validate":
-		if len(args) != 2 {
-			fmt.Fprintln(stderr, "securemail: usage: securemail policy validate FILE")
+		fs := newFlagSet("policy validate", stderr)
+		files, st := parseArgs(fs, args[1:])
+		if st >= 0 {
+			return st
+		}
+		if !checkArgs(stderr, files, 1, 1, "securemail policy validate FILE") {
 			return exitUsage
 		}
-		err := policy.RunValidate(stdout, args[1])
+		err := policy.RunValidate(stdout, files[0])
 		if err != nil {
 			fmt.Fprintln(stderr, "securemail:", err)
 		}
@@ -440,8 +297,12 @@ func cmdPolicy(args []string, stdout, stderr io.Writer) int {
 	case "show":
 		fs := newFlagSet("policy show", stderr)
 		format := fs.String("format", string(policy.ShowText), "output format: text or json")
-		if st := parse(fs, args[1:]); st >= 0 {
+		rest, st := parseArgs(fs, args[1:])
+		if st >= 0 {
 			return st
+		}
+		if !checkArgs(stderr, rest, 0, 0, "securemail policy show [--format text|json]") {
+			return exitUsage
 		}
 		err := policy.RunShow(stdout, policy.DefaultLocations(), policy.ShowFormat(*format))
 		if err != nil {
@@ -463,9 +324,13 @@ func cmdAudit(args []string, stdout, stderr io.Writer) int {
 	p.register(fs)
 	format := fs.String("format", string(audit.FormatJSONLines), "export format: jsonl or csv")
 	fromText := fs.String("from", "", "first day to export, as YYYY-MM-DD (default: the start)")
-	toText := fs.String("to", "", "day after the last to export, as YYYY-MM-DD (default: now)")
-	if st := parse(fs, args[1:]); st >= 0 {
+	toText := fs.String("to", "", "day after the last to export, as YYYY-MM-DD; entries of that day are left out (default: now)")
+	rest, st := parseArgs(fs, args[1:])
+	if st >= 0 {
 		return st
+	}
+	if !checkArgs(stderr, rest, 0, 0, "securemail audit "+args[0]) {
+		return exitUsage
 	}
 	from, err := parseDay(*fromText)
 	if err != nil {
@@ -483,7 +348,8 @@ func cmdAudit(args []string, stdout, stderr io.Writer) int {
 			if err != nil {
 				return fail(stderr, err)
 			}
-			fmt.Fprintf(stdout, "%d entries, %d problems\n", report.Entries, len(report.Problems))
+			fmt.Fprintf(stdout, "%s, %s\n", countNoun(report.Entries, "entry", "entries"),
+				countNoun(len(report.Problems), "problem", "problems"))
 			for _, pr := range report.Problems {
 				fmt.Fprintf(stdout, "%+v\n", pr)
 			}
@@ -509,73 +375,4 @@ func parseDay(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("invalid date %q: use YYYY-MM-DD", s)
 	}
 	return t, nil
-}
-
-func cmdKeys(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprintln(stderr, "securemail: usage: securemail keys list | export FINGERPRINT | import FILE")
-		return exitUsage
-	}
-	fs := newFlagSet("keys "+args[0], stderr)
-	var p profileFlags
-	var keyPass secretFlags
-	p.register(fs)
-	keyPass.register(fs, "key-passphrase", "passphrase of the imported key, if it has one")
-	if st := parse(fs, args[1:]); st >= 0 {
-		return st
-	}
-	switch args[0] {
-	case "list":
-		return withClient(&p, stderr, func(c *client.Client) int {
-			keys, err := c.Keys()
-			if err != nil {
-				return fail(stderr, err)
-			}
-			for _, k := range keys {
-				fmt.Fprintln(stdout, ui.KeySummary(ui.KeyEntry{Own: k.Own, Scheme: k.Scheme, Addresses: k.UserIDs,
-					Fingerprint: k.Fingerprint, Expires: k.Expires, Trust: k.Trust, Changed: k.Changed}))
-			}
-			return exitOK
-		})
-	case "export":
-		if fs.NArg() != 1 {
-			fmt.Fprintln(stderr, "securemail: usage: securemail keys export FINGERPRINT")
-			return exitUsage
-		}
-		return withClient(&p, stderr, func(c *client.Client) int {
-			armored, err := c.ExportPublicKey(fs.Arg(0))
-			if err != nil {
-				return fail(stderr, err)
-			}
-			fmt.Fprint(stdout, armored)
-			return exitOK
-		})
-	case "import":
-		if fs.NArg() != 1 {
-			fmt.Fprintln(stderr, "securemail: usage: securemail keys import FILE")
-			return exitUsage
-		}
-		data, err := os.ReadFile(fs.Arg(0))
-		if err != nil {
-			return fail(stderr, err)
-		}
-		var pass []byte
-		if keyPass.fd >= 0 || keyPass.env != "" {
-			if pass, err = keyPass.read("key-passphrase"); err != nil {
-				fmt.Fprintln(stderr, "securemail:", err)
-				return exitUsage
-			}
-			defer clear(pass)
-		}
-		return withClient(&p, stderr, func(c *client.Client) int {
-			keys, err := c.ImportOpenPGP(data, pass)
-			if err != nil {
-				return fail(stderr, err)
-			}
-			fmt.Fprintf(stdout, "%d keys imported\n", len(keys))
-			return exitOK
-		})
-	}
-	fmt.Fprintf(stderr, "securemail: unknown keys command %q; use list, export or import\n", args[0])
-	return exitUsage
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"crypto/x509"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -19,23 +20,9 @@ import (
 // these tests.
 func testProfile(t *testing.T) string {
 	t.Helper()
-	eff, _ := policy.Load(policy.Locations{})
-	for path, v := range map[string]any{
-		"phi.actions.high":          "justify",
-		"encryption.allowedMethods": []string{"openpgp", "smime", "password-pdf"},
-		"internalDomains":           []string{"clinic.test"},
-	} {
-		if err := eff.Set(path, v, policy.SourceUser); err != nil {
-			t.Fatal(err)
-		}
-	}
-	keyring := &cache.MemoryKeyring{}
+	opts := useTestOptions(t, nil)
 	dir := t.TempDir()
-	opts := func(dir string) client.Options {
-		return client.WithKDF(client.Options{Dir: dir, Policy: eff, Keyring: keyring, NoDiscovery: true},
-			cache.KDFParams{Time: 1, MemoryKiB: 8 * 1024, Threads: 1})
-	}
-	c, err := client.Create(opts(dir), []byte("cli test passphrase"), false)
+	c, err := client.Create(opts(dir), []byte(testPassphrase), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,12 +38,38 @@ func testProfile(t *testing.T) string {
 	if _, err := c.GenerateKey("Rosa Lind", "rosa@clinic.test", false); err != nil {
 		t.Fatal(err)
 	}
+	return dir
+}
 
+// testPassphrase is the vault passphrase of the test profiles, which the
+// commands read from the variable SM_TEST_PASSPHRASE.
+const testPassphrase = "cli test passphrase"
+
+// useTestOptions points the commands at an in-memory keyring, a cheap
+// KDF and a test policy, and trusts roots for the mail servers when
+// roots is not nil. It returns the options function it installed.
+func useTestOptions(t *testing.T, roots *x509.CertPool) func(string) client.Options {
+	t.Helper()
+	eff, _ := policy.Load(policy.Locations{})
+	for path, v := range map[string]any{
+		"phi.actions.high":          "justify",
+		"encryption.allowedMethods": []string{"openpgp", "smime", "password-pdf"},
+		"internalDomains":           []string{"clinic.test"},
+	} {
+		if err := eff.Set(path, v, policy.SourceUser); err != nil {
+			t.Fatal(err)
+		}
+	}
+	keyring := &cache.MemoryKeyring{}
+	opts := func(dir string) client.Options {
+		return client.WithKDF(client.Options{Dir: dir, Policy: eff, Keyring: keyring, NoDiscovery: true, TLSRoots: roots},
+			cache.KDFParams{Time: 1, MemoryKiB: 8 * 1024, Threads: 1})
+	}
 	old := profileOptions
 	profileOptions = opts
 	t.Cleanup(func() { profileOptions = old })
-	t.Setenv("SM_TEST_PASSPHRASE", "cli test passphrase")
-	return dir
+	t.Setenv("SM_TEST_PASSPHRASE", testPassphrase)
+	return opts
 }
 
 func runCmd(args ...string) (int, string, string) {

@@ -8,6 +8,10 @@ import (
 	"io"
 	"log/slog"
 	"os"
+
+	// Imported first in init order, so that Fyne finds a usable locale
+	// and logs no locale error on headless commands.
+	_ "securemail/internal/fynelocale"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".

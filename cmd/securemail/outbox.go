@@ -16,7 +16,7 @@ import (
 // again, which may deliver it twice.
 const confirmUncertain = "uncertain"
 
-const outboxUsage = "securemail: usage: securemail outbox [list] | outbox send-again ID [--confirm uncertain] | outbox discard ID"
+const outboxUsage = "securemail outbox [list] | outbox send-again ID [--confirm uncertain] | outbox discard ID"
 
 // cmdOutbox lists the outbox messages that wait for the user, and sends
 // one again or discards it.
@@ -30,11 +30,6 @@ func cmdOutbox(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 
-	// The ID may come before or after the flags.
-	var idText string
-	if action != "list" && len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		idText, args = args[0], args[1:]
-	}
 	fs := newFlagSet("outbox "+action, stderr)
 	var p profileFlags
 	var confirm listFlag
@@ -42,23 +37,21 @@ func cmdOutbox(args []string, stdout, stderr io.Writer) int {
 	if action == "send-again" {
 		fs.Var(&confirm, "confirm", "send an uncertain message again although it may have arrived: --confirm "+confirmUncertain)
 	}
-	if st := parse(fs, args); st >= 0 {
+	rest, st := parseArgs(fs, args)
+	if st >= 0 {
 		return st
-	}
-	if idText == "" && fs.NArg() == 1 {
-		idText = fs.Arg(0)
-	} else if fs.NArg() > 0 {
-		fmt.Fprintln(stderr, outboxUsage)
-		return exitUsage
 	}
 
 	if action == "list" {
-		if idText != "" {
-			fmt.Fprintln(stderr, outboxUsage)
+		if !checkArgs(stderr, rest, 0, 0, outboxUsage) {
 			return exitUsage
 		}
 		return withClient(&p, stderr, func(c *client.Client) int { return listHeld(c, stdout, stderr) })
 	}
+	if !checkArgs(stderr, rest, 1, 1, outboxUsage) {
+		return exitUsage
+	}
+	idText := rest[0]
 	id, err := strconv.ParseInt(idText, 10, 64)
 	if err != nil || id <= 0 {
 		fmt.Fprintf(stderr, "securemail: invalid outbox message ID %q: give the number that securemail outbox lists\n", idText)

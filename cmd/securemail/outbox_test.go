@@ -157,8 +157,15 @@ func TestOutboxThroughRealStack(t *testing.T) {
 	if code != exitFailure {
 		t.Fatalf("send to a rejected domain: exit %d, want %d; stderr:\n%s", code, exitFailure, stderr)
 	}
-	if !strings.Contains(stderr, "1 message needs your decision; run securemail outbox") {
-		t.Errorf("send does not point to the held message:\n%s", stderr)
+	if !strings.Contains(stderr, "is held as outbox message") {
+		t.Errorf("send does not say that the message is held:\n%s", stderr)
+	}
+	if !strings.Contains(stderr, "securemail outbox send-again") || !strings.Contains(stderr, "securemail outbox discard") {
+		t.Errorf("send does not name the outbox commands for the held message:\n%s", stderr)
+	}
+	// sync does not retry a held message, so send must not suggest it.
+	if strings.Contains(stderr, "sync") {
+		t.Errorf("send suggests sync for a held message:\n%s", stderr)
 	}
 
 	code, stdout, stderr := runCmd(append([]string{"outbox"}, profile...)...)
