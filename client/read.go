@@ -17,8 +17,6 @@ import (
 	"securemail/account"
 	"securemail/audit"
 	"securemail/cache"
-	"securemail/compose"
-	"securemail/compose/lookalike"
 	"securemail/crypto"
 	"securemail/crypto/discovery"
 	"securemail/crypto/pgp"
@@ -120,74 +118,6 @@ const seenFlag = `\Seen`
 
 // markReadTimeout bounds one MarkRead, connection included.
 const markReadTimeout = 30 * time.Second
-
-// SenderLookalike reports whether the domain of the From field from
-// imitates an internal, contact or recent recipient domain, the domains
-// the recipient review checks before sending. It returns the sender's
-// domain and the imitated one, which is "" for a domain that mixes
-// scripts without imitating a known one.
-func (c *Client) SenderLookalike(from string) (domain, imitated string, ok bool) {
-	s, err := c.current()
-	if err != nil {
-		return "", "", false
-	}
-	name := domainOf(addrSpec(from))
-	if name == "" {
-		return "", "", false
-	}
-	sender, err := lookalike.Parse(name)
-	if err != nil {
-		return "", "", false
-	}
-	match, found := lookalike.Compare(sender, c.trustedDomains(s))
-	if !found {
-		return "", "", false
-	}
-	return sender.Unicode, match.Known.Unicode, true
-}
-
-// trustedDomainsRecent is how many recent recipients' domains count as
-// trusted for the sender check, as many as the recipient review uses.
-var trustedDomainsRecent = compose.DefaultPolicy().RecentRecipients
-
-// trustedDomains returns the parsed internal, contact and recent
-// recipient domains. Entries that do not parse are left out, so one
-// broken address-book entry cannot hide a warning for the others.
-// NOTE: this repeats compose's unexported list of known domains, and
-// shares its gap: a lookalike domain the user replied to becomes a
-// recent recipient and is not reported again.
-func (c *Client) trustedDomains(s *session) []lookalike.Domain {
-	names := slices.Clone(c.policy.Settings().InternalDomains)
-	if contacts, err := (contactBook{s: s}).Contacts(); err == nil {
-		for _, ct := range contacts {
-			names = append(names, domainOf(ct.Address))
-		}
-	}
-	if recent, err := s.history.Recent(trustedDomainsRecent); err == nil {
-		for _, a := range recent {
-			names = append(names, domainOf(a))
-		}
-	}
-	var known []lookalike.Domain
-	seen := map[string]bool{}
-	for _, n := range names {
-		d, err := lookalike.Parse(n)
-		if err != nil || seen[d.ASCII] {
-			continue
-		}
-		seen[d.ASCII] = true
-		known = append(known, d)
-	}
-	return known
-}
-
-func domainOf(address string) string {
-	at := strings.LastIndexByte(address, '@')
-	if at < 0 {
-		return ""
-	}
-	return address[at+1:]
-}
 
 // protectedSubject returns the decoded subject of msg when it came from
 // protected header fields that encryption or a good signature

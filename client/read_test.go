@@ -177,29 +177,3 @@ func TestOpenMessageStoresProtectedSubject(t *testing.T) {
 		t.Errorf("unauthenticated protected subject reached the list: %q", got)
 	}
 }
-
-func TestSenderLookalike(t *testing.T) {
-	c, _ := newProfile(t, "sender-lookalike", testPolicy(t))
-	for _, tc := range []struct {
-		from              string
-		want              bool
-		domain, imitating string
-	}{
-		{"Clinic IT <it@c1inic.test>", true, "c1inic.test", "clinic.test"},
-		{"it@clinic-portal.test", true, "clinic-portal.test", "clinic.test"},
-		{"Rosa <rosa@clinic.test>", false, "", ""},
-		{"rosa@mail.clinic.test", false, "", ""},
-		{"lab@unrelated.example", false, "", ""},
-		{"not an address", false, "", ""},
-		{"", false, "", ""},
-	} {
-		domain, imitated, ok := c.SenderLookalike(tc.from)
-		if ok != tc.want {
-			t.Errorf("SenderLookalike(%q) = %v, want %v", tc.from, ok, tc.want)
-			continue
-		}
-		if domain != tc.domain || imitated != tc.imitating {
-			t.Errorf("SenderLookalike(%q) = %q imitating %q, want %q imitating %q", tc.from, domain, imitated, tc.domain, tc.imitating)
-		}
-	}
-}

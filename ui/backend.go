@@ -41,10 +41,10 @@ type Mailbox interface {
 	// OpenMessage decrypts and verifies a cached message. The result is
 	// plaintext: keep it only while it is on screen.
 	OpenMessage(id int64) (*crypto.Message, error)
-	// SenderLookalike reports whether the domain of the From field from
-	// imitates an internal, contact or recent recipient domain, and
-	// returns the sender's domain and the imitated one.
-	SenderLookalike(from string) (domain, imitated string, ok bool)
+	// SenderWarning returns a sentence for the banner when the domain of
+	// the From field from imitates an internal, contact or recent
+	// recipient domain, and "" otherwise.
+	SenderWarning(from string) (string, error)
 	// MarkRead sets \Seen on message id in the cache and on the server.
 	// An error may come after the cache changed, so after an error the
 	// caller reloads the counts from the cache.

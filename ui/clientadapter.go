@@ -166,12 +166,12 @@ func (a *ClientAdapter) OpenMessage(id int64) (*crypto.Message, error) {
 	return opened.Message, nil
 }
 
-func (a *ClientAdapter) SenderLookalike(from string) (domain, imitated string, ok bool) {
+func (a *ClientAdapter) SenderWarning(from string) (string, error) {
 	c, err := a.client()
 	if err != nil {
-		return "", "", false
+		return "", err
 	}
-	return c.SenderLookalike(from)
+	return c.SenderWarning(from)
 }
 
 func (a *ClientAdapter) MarkRead(id int64) error {

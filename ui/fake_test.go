@@ -58,8 +58,10 @@ type fakeClient struct {
 	// the error MarkRead returns.
 	markedRead  []int64
 	markReadErr error
-	// lookalikes maps a sender domain to the domain it imitates.
-	lookalikes map[string]string
+	// senderWarnings maps a sender domain to the warning SenderWarning
+	// returns for it, and senderWarningErr is its error for the others.
+	senderWarnings   map[string]string
+	senderWarningErr error
 	// syncAdds is the number of messages each Sync adds to the INBOX, and
 	// syncErr the error it returns, as when one account failed.
 	syncAdds int
@@ -170,15 +172,15 @@ func (f *fakeClient) OpenMessage(id int64) (*crypto.Message, error) {
 	return m, nil
 }
 
-func (f *fakeClient) SenderLookalike(from string) (string, string, bool) {
+func (f *fakeClient) SenderWarning(from string) (string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for domain, imitated := range f.lookalikes {
+	for domain, warning := range f.senderWarnings {
 		if strings.HasSuffix(from, "@"+domain+">") || strings.HasSuffix(from, "@"+domain) {
-			return domain, imitated, true
+			return warning, nil
 		}
 	}
-	return "", "", false
+	return "", f.senderWarningErr
 }
 
 func (f *fakeClient) MarkRead(id int64) error {

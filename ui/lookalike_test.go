@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -9,8 +10,9 @@ import (
 )
 
 func TestLookalikeSenderWarned(t *testing.T) {
+	const warning = "The sender's domain c1inic.example looks like clinic.example but uses different characters."
 	c := newFakeClient()
-	c.lookalikes = map[string]string{"c1inic.example": "clinic.example"}
+	c.senderWarnings = map[string]string{"c1inic.example": warning}
 	phishing := plainMessage("Your mailbox is full. Log in here to keep your mail.")
 	phishing.Header.Set("From", "Clinic IT <it@c1inic.example>")
 	c.messages[1] = phishing
@@ -21,25 +23,42 @@ func TestLookalikeSenderWarned(t *testing.T) {
 	unlockShell(t, s, c.passphrase)
 
 	s.mail.messageList.Select(0)
-	banner := dangerText(s.mail.view)
-	if !strings.Contains(banner, "The sender's domain c1inic.example looks like clinic.example but is a different domain.") {
-		t.Errorf("no lookalike warning in the banner:\n%s", banner)
+	lines := bannerLines(s.mail.view, widget.DangerImportance)
+	if len(lines) == 0 || lines[0] != warning {
+		t.Errorf("danger lines %q, want the lookalike warning first", lines)
 	}
 
 	s.mail.messageList.Select(1)
-	if banner := dangerText(s.mail.view); strings.Contains(banner, "looks like") {
-		t.Errorf("lookalike warning for a sender from a trusted domain:\n%s", banner)
+	if lines := bannerLines(s.mail.view, widget.DangerImportance); len(lines) != 0 {
+		t.Errorf("danger lines %q for a sender from a trusted domain, want none", lines)
 	}
 }
 
-// dangerText returns the text of the danger lines in the message view,
-// one a line.
-func dangerText(v *messageView) string {
-	var out strings.Builder
+func TestSenderCheckFailureStillOpens(t *testing.T) {
+	c := newFakeClient()
+	c.senderWarningErr = errors.New("client: failed to compare the sender's domain with known domains: cache: locked")
+	c.messages[1] = plainMessage("The rota is attached.")
+	s, _ := newTestShell(t, c, Options{})
+	unlockShell(t, s, c.passphrase)
+
+	s.mail.messageList.Select(0)
+	if !strings.Contains(screenText(s.win), "The rota is attached.") {
+		t.Error("the message did not open after the sender check failed")
+	}
+	lines := bannerLines(s.mail.view, widget.WarningImportance)
+	if !strings.Contains(strings.Join(lines, "\n"), "could not be checked") {
+		t.Errorf("warning lines %q, want one saying the sender was not checked", lines)
+	}
+}
+
+// bannerLines returns the texts of the labels of one importance in the
+// message view, in order.
+func bannerLines(v *messageView, importance widget.Importance) []string {
+	var lines []string
 	walk(v.root, func(o fyne.CanvasObject) {
-		if l, ok := o.(*widget.Label); ok && l.Importance == widget.DangerImportance {
-			out.WriteString(l.Text + "\n")
+		if l, ok := o.(*widget.Label); ok && l.Importance == importance {
+			lines = append(lines, l.Text)
 		}
 	})
-	return out.String()
+	return lines
 }

@@ -419,15 +419,17 @@ func (m *mailScreen) openRow(id int) {
 // a domain the user trusts, as a phishing message's often does. It runs
 // off the UI goroutine.
 func (m *mailScreen) senderWarnings(msg *crypto.Message) []BannerLine {
-	domain, imitated, ok := m.shell.client.SenderLookalike(msg.Header.Get("From"))
-	if !ok {
+	warning, err := m.shell.client.SenderWarning(msg.Header.Get("From"))
+	if err != nil {
+		// The message still opens, without the check, and the log line
+		// names no address.
+		m.shell.log.Error("comparing the sender's domain with known domains failed", "error", err)
+		return []BannerLine{{LevelWarning, "The sender's domain could not be checked against your known domains."}}
+	}
+	if warning == "" {
 		return nil
 	}
-	text := fmt.Sprintf("The sender's domain %s mixes writing systems, as forged domains do.", domain)
-	if imitated != "" {
-		text = fmt.Sprintf("The sender's domain %s looks like %s but is a different domain.", domain, imitated)
-	}
-	return []BannerLine{{LevelDanger, text + " Check the sender before you open links or act on this message."}}
+	return []BannerLine{{LevelDanger, warning}}
 }
 
 // seenFlag is the IMAP flag of a read message.
