@@ -37,3 +37,28 @@ func TestListFollowsCacheAfterSync(t *testing.T) {
 		})
 	}
 }
+
+// TestListFollowsCacheAfterLateCallback runs the end of the sync after
+// the background work returned, as the real driver does, so that state
+// the work released on return is gone when the callback runs.
+func TestListFollowsCacheAfterLateCallback(t *testing.T) {
+	c := newFakeClient()
+	c.syncAdds = 2
+	c.held = []HeldMessage{{ID: 7, Recipients: []string{"lab@lab.example"}}}
+	s, _ := newTestShell(t, c, Options{})
+	var late []func()
+	s.syncDone = func(f func()) { late = append(late, f) }
+	unlockShell(t, s, c.passphrase)
+	if len(late) != 1 {
+		t.Fatalf("%d sync callbacks queued, want 1", len(late))
+	}
+
+	late[0]()
+
+	if m := s.mail; m.rowCount != 5 {
+		t.Errorf("message list has %d rows after the sync, want the 5 in the cache", m.rowCount)
+	}
+	if held := s.mail.status.held; !held.Visible() {
+		t.Error("held-message notice hidden after a sync that left a message held")
+	}
+}
