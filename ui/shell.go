@@ -63,10 +63,10 @@ type Shell struct {
 	// background runs work off the UI goroutine; tests replace it with a
 	// synchronous call.
 	background func(func())
-	// syncDone hands the end of a sync to the UI goroutine. It is
+	// deliverSyncEnd hands the end of a sync to the UI goroutine. It is
 	// fyne.Do, which the real driver runs later and the test driver at
 	// once, so tests replace it to run the callback late as well.
-	syncDone func(func())
+	deliverSyncEnd func(func())
 	// autosaveEvery is how often an open compose window saves a changed
 	// draft; zero turns autosave off, as the widget tests do.
 	autosaveEvery time.Duration
@@ -84,7 +84,7 @@ func NewShell(a fyne.App, client Client, opts Options) *Shell {
 	}
 	s := &Shell{app: a, client: client, opts: opts, log: opts.Log}
 	s.background = func(f func()) { go f() }
-	s.syncDone = fyne.Do
+	s.deliverSyncEnd = fyne.Do
 	s.autosaveEvery = draftAutosave
 	s.win = a.NewWindow(Title)
 	s.win.Resize(fyne.NewSize(1200, 760))
@@ -236,7 +236,7 @@ func (s *Shell) startSync() {
 		if heldErr != nil {
 			s.log.Error("listing held outbox messages failed", "error", heldErr)
 		}
-		s.syncDone(func() {
+		s.deliverSyncEnd(func() {
 			status.syncDone(n, err)
 			if !cancelled && heldErr == nil {
 				status.setHeld(len(held))

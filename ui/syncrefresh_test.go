@@ -47,7 +47,7 @@ func TestListFollowsCacheAfterLateCallback(t *testing.T) {
 	c.held = []HeldMessage{{ID: 7, Recipients: []string{"lab@lab.example"}}}
 	s, _ := newTestShell(t, c, Options{})
 	var late []func()
-	s.syncDone = func(f func()) { late = append(late, f) }
+	s.deliverSyncEnd = func(f func()) { late = append(late, f) }
 	unlockShell(t, s, c.passphrase)
 	if len(late) != 1 {
 		t.Fatalf("%d sync callbacks queued, want 1", len(late))
