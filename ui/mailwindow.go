@@ -44,10 +44,13 @@ type mailScreen struct {
 	selectedID int64
 	selected   int
 	opened     *crypto.Message
+	// markingRead holds the ids whose MarkRead has not returned yet, so
+	// that opening a message again meanwhile does not count it twice.
+	markingRead map[int64]bool
 }
 
 func newMailScreen(s *Shell) *mailScreen {
-	m := &mailScreen{shell: s, current: -1, selected: -1}
+	m := &mailScreen{shell: s, current: -1, selected: -1, markingRead: map[int64]bool{}}
 	m.status = newStatusBar(newActivityButton(s, "", theme.WarningIcon(), s.showOutbox),
 		newActivityButton(s, "Details", theme.InfoIcon(), m.showErrorDetails))
 	m.view = newMessageView(s, m.status.showError)
@@ -408,7 +411,7 @@ func (m *mailScreen) openRow(id int) {
 			if subject, ok := protectedSubject(msg); ok {
 				m.updateRow(s.ID, func(row *cache.Summary) { row.Subject = subject })
 			}
-			if !hasFlag(s.Flags, seenFlag) {
+			if !m.rowSeen(s) {
 				m.markRead(s)
 			}
 		})
@@ -432,6 +435,22 @@ func (m *mailScreen) senderWarnings(msg *crypto.Message) []BannerLine {
 	return []BannerLine{{LevelDanger, warning}}
 }
 
+// rowSeen reports whether message s is read, from its row as the list
+// has it now: s was read before the message opened, and a MarkRead that
+// returned meanwhile may have changed the row.
+func (m *mailScreen) rowSeen(s cache.Summary) bool {
+	flags := s.Flags
+	if row, ok := m.pages.find(s.ID); ok {
+		flags = row.Flags
+	}
+	for _, r := range m.results {
+		if r.ID == s.ID {
+			flags = r.Flags
+		}
+	}
+	return hasFlag(flags, seenFlag)
+}
+
 // seenFlag is the IMAP flag of a read message.
 const seenFlag = `\Seen`
 
@@ -439,9 +458,14 @@ const seenFlag = `\Seen`
 // and shows it as read in the lists. After an error it reloads the
 // folders, because the cache may have changed before the server failed.
 func (m *mailScreen) markRead(s cache.Summary) {
+	if m.markingRead[s.ID] {
+		return
+	}
+	m.markingRead[s.ID] = true
 	m.shell.background(func() {
 		err := m.shell.client.MarkRead(s.ID)
 		fyne.Do(func() {
+			delete(m.markingRead, s.ID)
 			if err != nil {
 				m.status.showError(err)
 				m.loadFolders()

@@ -74,3 +74,45 @@ func folderRowText(t *testing.T, m *mailScreen, i int) string {
 	m.folderList.UpdateItem(i, row)
 	return row.(*folderRow).name.Text
 }
+
+func TestReopenDuringMarkReadCountsOnce(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		// openFirst runs the first open before the second one starts.
+		openFirst bool
+	}{
+		{"second open after the first", true},
+		{"both opens before either ends", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newFakeClient()
+			c.messages[1] = encryptedSignedMessage("Potassium 6.1 mmol/L.")
+			s, _ := newTestShell(t, c, Options{})
+			unlockShell(t, s, c.passphrase)
+			m := s.mail
+			var queue []func()
+			s.background = func(f func()) { queue = append(queue, f) }
+			runNext := func() {
+				f := queue[0]
+				queue = queue[1:]
+				f()
+			}
+
+			m.openRow(0)
+			if tc.openFirst {
+				runNext()
+			}
+			m.openRow(0)
+			for len(queue) > 0 {
+				runNext()
+			}
+
+			if got := m.folders[0].Unread; got != 1 {
+				t.Errorf("INBOX unread count %d after opening one message twice, want 1", got)
+			}
+			if !slices.Equal(c.markedRead, []int64{1}) {
+				t.Errorf("MarkRead calls %v, want [1]", c.markedRead)
+			}
+		})
+	}
+}
