@@ -2,9 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"mime"
-	"net/mail"
-	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -44,7 +41,7 @@ type mailScreen struct {
 	selectedID int64
 	selected   int
 	opened     *crypto.Message
-	// markingRead holds the ids whose MarkRead has not returned yet, so
+	// markingRead contains the ids whose MarkRead has not returned yet, so
 	// that opening a message again meanwhile does not count it twice.
 	markingRead map[int64]bool
 }
@@ -159,29 +156,6 @@ func (m *mailScreen) severalAccounts() bool {
 		}
 	}
 	return false
-}
-
-// folderRow is a folder list row: an icon, the folder name with its
-// unread count, and the account, which is shown only when the list
-// spans several accounts.
-type folderRow struct {
-	widget.BaseWidget
-	name, account *widget.Label
-	content       *fyne.Container
-}
-
-func newFolderRow() *folderRow {
-	r := &folderRow{name: widget.NewLabel("Folder name"), account: widget.NewLabel("account@example.org")}
-	r.account.Importance = widget.LowImportance
-	r.account.Truncation = fyne.TextTruncateEllipsis
-	r.account.Hide()
-	r.content = container.NewBorder(nil, nil, container.NewHBox(widget.NewIcon(theme.FolderIcon()), r.name), nil, r.account)
-	r.ExtendBaseWidget(r)
-	return r
-}
-
-func (r *folderRow) CreateRenderer() fyne.WidgetRenderer {
-	return widget.NewSimpleRenderer(r.content)
 }
 
 // loadFolders fetches the folders off the UI goroutine and selects the
@@ -418,109 +392,6 @@ func (m *mailScreen) openRow(id int) {
 	})
 }
 
-// senderWarnings returns a banner line when the sender's domain imitates
-// a domain the user trusts, as a phishing message's often does. It runs
-// off the UI goroutine.
-func (m *mailScreen) senderWarnings(msg *crypto.Message) []BannerLine {
-	warning, err := m.shell.client.SenderWarning(msg.Header.Get("From"))
-	if err != nil {
-		// The message still opens, without the check, and the log line
-		// names no address.
-		m.shell.log.Error("comparing the sender's domain with known domains failed", "error", err)
-		return []BannerLine{{LevelWarning, "The sender's domain could not be checked against your known domains."}}
-	}
-	if warning == "" {
-		return nil
-	}
-	return []BannerLine{{LevelDanger, warning}}
-}
-
-// rowSeen reports whether message s is read, from its row as the list
-// has it now: s was read before the message opened, and a MarkRead that
-// returned meanwhile may have changed the row.
-func (m *mailScreen) rowSeen(s cache.Summary) bool {
-	flags := s.Flags
-	if row, ok := m.pages.find(s.ID); ok {
-		flags = row.Flags
-	}
-	for _, r := range m.results {
-		if r.ID == s.ID {
-			flags = r.Flags
-		}
-	}
-	return hasFlag(flags, seenFlag)
-}
-
-// seenFlag is the IMAP flag of a read message.
-const seenFlag = `\Seen`
-
-// markRead marks an opened message read in the cache and on the server,
-// and shows it as read in the lists. After an error it reloads the
-// folders, because the cache may have changed before the server failed.
-func (m *mailScreen) markRead(s cache.Summary) {
-	if m.markingRead[s.ID] {
-		return
-	}
-	m.markingRead[s.ID] = true
-	m.shell.background(func() {
-		err := m.shell.client.MarkRead(s.ID)
-		fyne.Do(func() {
-			delete(m.markingRead, s.ID)
-			if err != nil {
-				m.status.showError(err)
-				m.loadFolders()
-				return
-			}
-			m.showRead(s)
-		})
-	})
-}
-
-// showRead updates the rows and the unread count of its folder after
-// message s was marked read.
-func (m *mailScreen) showRead(s cache.Summary) {
-	m.updateRow(s.ID, func(row *cache.Summary) {
-		if !hasFlag(row.Flags, seenFlag) {
-			row.Flags = append(slices.Clone(row.Flags), seenFlag)
-		}
-	})
-	for i := range m.folders {
-		f := &m.folders[i]
-		if f.Account == s.Account && f.Name == s.Folder && f.Unread > 0 {
-			f.Unread--
-			m.folderList.RefreshItem(i)
-		}
-	}
-}
-
-// updateRow applies change to the loaded row of message id in the folder
-// pages and the search results, and redraws the list.
-func (m *mailScreen) updateRow(id int64, change func(*cache.Summary)) {
-	m.pages.update(id, change)
-	for i := range m.results {
-		if m.results[i].ID == id {
-			change(&m.results[i])
-		}
-	}
-	m.messageList.Refresh()
-}
-
-// protectedSubject returns the decoded subject of an opened message when
-// it came from protected header fields, which the crypto layer applies
-// only after encryption or a good signature authenticated them. The
-// client stores it sealed in the summary, and the row shows it at once.
-func protectedSubject(msg *crypto.Message) (string, bool) {
-	if !msg.HeaderProtected {
-		return "", false
-	}
-	raw := msg.Header.Get("Subject")
-	subject, err := new(mime.WordDecoder).DecodeHeader(raw)
-	if err != nil {
-		subject = raw
-	}
-	return subject, subject != ""
-}
-
 // moveSelection selects the next (+1) or previous (-1) message.
 func (m *mailScreen) moveSelection(delta int) {
 	next := m.selected + delta
@@ -556,86 +427,4 @@ func (m *mailScreen) deleteSelected() {
 			m.loadFolders()
 		})
 	})
-}
-
-// newSummaryRow builds a message list row: an encryption icon, the
-// sender (or in Sent the recipient), the subject and the date.
-func newSummaryRow() fyne.CanvasObject {
-	from := newRowText("sender@example.org")
-	subject := newRowText("Subject")
-	date := widget.NewLabel("2006-01-02 15:04")
-	return container.NewBorder(nil, nil, widget.NewIcon(theme.VisibilityIcon()), date,
-		container.NewGridWithColumns(2, from, subject))
-}
-
-func setSummaryRow(row fyne.CanvasObject, s cache.Summary, loaded, sent bool) {
-	c := row.(*fyne.Container)
-	grid := c.Objects[0].(*fyne.Container)
-	icon := c.Objects[1].(*widget.Icon)
-	date := c.Objects[2].(*widget.Label)
-	from := grid.Objects[0].(*rowText)
-	subject := grid.Objects[1].(*rowText)
-	if !loaded {
-		from.set("Loading…", false)
-		subject.set("", false)
-		if date.Text != "" {
-			date.SetText("")
-		}
-		icon.SetResource(theme.MoreHorizontalIcon())
-		return
-	}
-	unread := !hasFlag(s.Flags, seenFlag)
-	if sent {
-		from.set(recipientsName(s), unread)
-	} else {
-		from.set(displayName(s.From), unread)
-	}
-	subject.set(s.Subject, unread)
-	if text := s.Date.Local().Format("2006-01-02 15:04"); date.Text != text {
-		date.SetText(text)
-	}
-	// A crossed-out eye marks mail that arrived encrypted. An open eye
-	// marks mail that anyone on its path could read.
-	if s.Encrypted {
-		icon.SetResource(theme.VisibilityOffIcon())
-	} else {
-		icon.SetResource(theme.VisibilityIcon())
-	}
-}
-
-// recipientsName returns "To" and the first recipient's display name,
-// with the number of further recipients in To and Cc.
-func recipientsName(s cache.Summary) string {
-	all := append(slices.Clone(s.To), s.Cc...)
-	if len(all) == 0 {
-		return "To (no recipient)"
-	}
-	name := "To " + displayName(all[0])
-	if len(all) > 1 {
-		name += fmt.Sprintf(" +%d", len(all)-1)
-	}
-	return name
-}
-
-// displayName returns the display name of an address header field, or
-// the address when it has no name, or the field as it is when it does
-// not parse.
-func displayName(field string) string {
-	a, err := mail.ParseAddress(field)
-	if err != nil {
-		return field
-	}
-	if a.Name != "" {
-		return a.Name
-	}
-	return a.Address
-}
-
-func hasFlag(flags []string, flag string) bool {
-	for _, f := range flags {
-		if strings.EqualFold(f, flag) {
-			return true
-		}
-	}
-	return false
 }
