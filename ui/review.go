@@ -117,12 +117,15 @@ func (p *reviewPrompt) findings() fyne.CanvasObject {
 			box.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.ErrorIcon()), nil, l))
 		case f.Confirm:
 			// A check's own text does not wrap, so a long explanation
-			// sits in a wrapping label beside an unlabelled check.
+			// sits in a wrapping label beside an unlabelled check. The
+			// VBox keeps the check at its own height beside the first
+			// line, because a stretched check ignores taps above and
+			// below its box.
 			c := newActivityCheck(p.shell, "", func(bool) { p.updateSend() })
 			p.confirms[f.ID] = c
 			l := widget.NewLabel(text)
 			l.Wrapping = fyne.TextWrapWord
-			box.Add(container.NewBorder(nil, nil, container.NewHBox(widget.NewIcon(theme.WarningIcon()), c), nil, l))
+			box.Add(container.NewBorder(nil, nil, container.NewHBox(widget.NewIcon(theme.WarningIcon()), container.NewVBox(c)), nil, l))
 		default:
 			l := widget.NewLabel(text)
 			l.Wrapping = fyne.TextWrapWord

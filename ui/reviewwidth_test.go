@@ -39,4 +39,11 @@ func TestReviewPromptFitsDialogWidth(t *testing.T) {
 	if c.Size().Width > 700 {
 		t.Errorf("review prompt widened its canvas to %v", c.Size().Width)
 	}
+
+	// The check of the long, wrapped finding still takes a tap.
+	check := p.confirms["phi"]
+	test.Tap(check)
+	if !check.Checked {
+		t.Error("tapping the check of a wrapped finding left it unchecked")
+	}
 }
