@@ -226,7 +226,9 @@ func uidSet(uids []uint32) imap.UIDSet {
 func flagStrings(flags []imap.Flag) []string {
 	out := make([]string, 0, len(flags))
 	for _, f := range flags {
-		if strings.EqualFold(string(f), `\Recent`) {
+		// The store drops flags that are not printable ASCII, so they
+		// are left out here too, or every sync would see them change.
+		if strings.EqualFold(string(f), `\Recent`) || !cache.ValidFlag(string(f)) {
 			continue
 		}
 		out = append(out, string(f))

@@ -11,12 +11,32 @@ import (
 )
 
 // encodeFlags stores flags space-separated with a space at both ends, so
-// SQL can test for one flag with instr(flags, ' \Seen ').
+// SQL can test for one flag with instr(flags, ' \Seen '). A flag with a
+// byte outside printable ASCII is dropped: IMAP flags are atoms of ASCII
+// characters, and a hostile server's no-break space or U+017F would make
+// SQL's ASCII-only test disagree with Go's reading of the same flags.
 func encodeFlags(flags []string) string {
-	if len(flags) == 0 {
+	kept := make([]string, 0, len(flags))
+	for _, f := range flags {
+		if ValidFlag(f) {
+			kept = append(kept, f)
+		}
+	}
+	if len(kept) == 0 {
 		return ""
 	}
-	return " " + strings.Join(flags, " ") + " "
+	return " " + strings.Join(kept, " ") + " "
+}
+
+// ValidFlag reports whether f is a non-empty run of printable ASCII
+// without spaces, the only flags the store keeps.
+func ValidFlag(f string) bool {
+	for i := 0; i < len(f); i++ {
+		if f[i] <= ' ' || f[i] > '~' {
+			return false
+		}
+	}
+	return f != ""
 }
 
 func decodeFlags(s string) []string {

@@ -448,6 +448,11 @@ func (a *ClientAdapter) AddAccount(ctx context.Context, req AccountRequest) erro
 			return fmt.Errorf("SMTP server: %w", err)
 		}
 	}
+	// Log in once before saving, so a wrong server or password is
+	// reported on the first-run screen instead of by every later sync.
+	if err := c.CheckAccount(ctx, acct, string(req.Password)); err != nil {
+		return err
+	}
 	return c.AddAccount(acct, string(req.Password))
 }
 

@@ -299,3 +299,38 @@ func waitForSubject(t *testing.T, c *client.Client, accountID, subject string) i
 	t.Fatalf("%q never arrived for %s", subject, accountID)
 	return 0
 }
+
+// TestAddAccountChecksLogin adds an account through the adapter with a
+// wrong password: the login is tried first, so the error says which
+// server refused it and nothing is saved.
+func TestAddAccountChecksLogin(t *testing.T) {
+	st := testenv.Stack(t)
+	user := st.User(t, "gui3@lab.test")
+	adapter, err := NewClientAdapter(e2eOptions(t, st, "check"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := adapter.Create([]byte("check passphrase 2026")); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { adapter.Client().Lock("test over") })
+
+	req := AccountRequest{
+		Address:  user.Address,
+		Password: []byte("not the password"),
+		IMAP:     fmt.Sprintf("%s:%d", st.ServerName, st.Ports.IMAPS),
+		SMTP:     fmt.Sprintf("%s:%d", st.ServerName, st.Ports.Submissions),
+	}
+	err = adapter.AddAccount(t.Context(), req)
+	if err == nil || !strings.Contains(err.Error(), "IMAP server") {
+		t.Fatalf("AddAccount with a wrong password: %v, expected an error naming the IMAP server", err)
+	}
+	if accounts, _ := adapter.Client().Accounts(); len(accounts) != 0 {
+		t.Errorf("an account that failed its login check was saved: %+v", accounts)
+	}
+
+	req.Password = []byte(user.Password)
+	if err := adapter.AddAccount(t.Context(), req); err != nil {
+		t.Fatalf("AddAccount with the right password: %v", err)
+	}
+}

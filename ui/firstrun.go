@@ -12,12 +12,13 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
+
+	"securemail/client"
 )
 
-// minPassphraseRunes is the shortest vault passphrase accepted. The
-// passphrase is the only secret the user holds (the keyring holds the
-// other), so it must resist guessing on its own.
-const minPassphraseRunes = 12
+// minPassphraseRunes is the shortest vault passphrase accepted, the same
+// rule `securemail profile create` applies.
+const minPassphraseRunes = client.MinPassphraseRunes
 
 // firstRun walks a new user through four steps: the vault passphrase,
 // the mail account, an OpenPGP key, and an optional S/MIME PKCS#12 file.

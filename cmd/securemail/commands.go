@@ -70,7 +70,11 @@ before or after the other arguments.
                            review and send; exits 3 listing the findings
                            when one needs a --confirm not given, or blocks.
                            --from is needed when the profile has several accounts
-  scan FILE... [--json]    find PHI in files or .eml messages; exits 1 when found
+  scan FILE... [--json]    find PHI in files or .eml messages; exits 1 when found.
+                           Levels low, moderate and high take the policy's
+                           phi.actions; restricted (the special categories,
+                           which the send review calls special category) takes
+                           the high action, and at least justify
   policy validate FILE     check a managed policy file; exits 1 when invalid
   policy show [--format text|json]
   audit verify             verify the audit trail; exits 1 when it fails
