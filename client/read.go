@@ -2,6 +2,7 @@ package client
 
 import (
 	"bytes"
+	"context"
 	"crypto/x509"
 	"fmt"
 	"net/mail"
@@ -9,6 +10,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/emersion/go-message"
+	gomail "github.com/emersion/go-message/mail"
+	"github.com/emersion/go-message/textproto"
+
+	"securemail/account"
 	"securemail/audit"
 	"securemail/cache"
 	"securemail/crypto"
@@ -63,7 +69,74 @@ func (c *Client) OpenMessage(id int64) (*Opened, error) {
 			s.store.IndexText(id, msg.Header.Get("Subject")+"\n"+text)
 		}
 	}
+	if subject, ok := protectedSubject(msg); ok {
+		// The list then shows the real subject in place of the outer
+		// placeholder. A failed write only leaves the placeholder in the
+		// list while the message itself opened, so the error is dropped.
+		s.store.SetSummarySubject(id, subject)
+	}
 	return &Opened{ID: id, Account: m.Account, Folder: m.Folder, Flags: m.Flags, Message: msg}, nil
+}
+
+// MarkRead sets \Seen on message id, first in the cache so that the
+// folder's unread count drops at once, then on the server, whose flags
+// then replace the cached ones. When the server fails, the cache keeps
+// \Seen until the next sync restores the server's flags.
+func (c *Client) MarkRead(id int64) error {
+	s, err := c.current()
+	if err != nil {
+		return err
+	}
+	m, err := s.store.Message(id)
+	if err != nil {
+		return fmt.Errorf("client: mark message %d read: %w", id, err)
+	}
+	if slices.ContainsFunc(m.Flags, func(f string) bool { return strings.EqualFold(f, seenFlag) }) {
+		return nil
+	}
+	flags := append(slices.Clone(m.Flags), seenFlag)
+	if err := s.store.SetFlags(m.Account, m.Folder, m.UID, flags, m.ModSeq); err != nil {
+		return fmt.Errorf("client: mark message %d read: %w", id, err)
+	}
+
+	cfg, cred, err := c.accountConfig(s, m.Account)
+	if err != nil {
+		return err
+	}
+	syncer := account.NewSyncer(cfg, cred, s.store)
+	defer syncer.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), markReadTimeout)
+	defer cancel()
+	if err := syncer.MarkRead(ctx, m.Folder, []uint32{m.UID}, true); err != nil {
+		return fmt.Errorf("client: mark message %d read on the server: %w; it shows as read here until the next sync", id, err)
+	}
+	return nil
+}
+
+// seenFlag is the IMAP system flag of a read message.
+const seenFlag = `\Seen`
+
+// markReadTimeout bounds one MarkRead, connection included.
+const markReadTimeout = 30 * time.Second
+
+// protectedSubject returns the decoded subject of msg when it came from
+// protected header fields that encryption or a good signature
+// authenticated and differs from the outer subject.
+func protectedSubject(msg *crypto.Message) (string, bool) {
+	if !msg.HeaderProtected {
+		return "", false
+	}
+	inner, err := decodedSubject(msg.Header)
+	if err != nil {
+		return "", false
+	}
+	outer, _ := decodedSubject(msg.Outer)
+	return inner, inner != outer
+}
+
+func decodedSubject(h textproto.Header) (string, error) {
+	mh := gomail.Header{Header: message.Header{Header: h}}
+	return mh.Subject()
 }
 
 // reader returns a crypto.Reader with the user's keys and contacts. The

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -107,7 +108,7 @@ func (l *AutoLock) watch(changes <-chan cache.LockChange) {
 func lockMessage(r cache.LockReason, idle time.Duration) string {
 	switch r {
 	case cache.ReasonIdle:
-		return fmt.Sprintf("Locked after %s without activity.", idle.Round(time.Second))
+		return fmt.Sprintf("Locked after %s without activity.", idleText(idle))
 	case cache.ReasonSleep:
 		return "Locked because the computer went to sleep."
 	case cache.ReasonScreenLock:
@@ -115,6 +116,30 @@ func lockMessage(r cache.LockReason, idle time.Duration) string {
 	default:
 		return "Locked."
 	}
+}
+
+// idleText writes an idle timeout in words, such as "1 minute" or
+// "2 minutes 30 seconds", rounded to the second.
+func idleText(d time.Duration) string {
+	d = d.Round(time.Second)
+	minutes := int(d / time.Minute)
+	seconds := int(d % time.Minute / time.Second)
+	var parts []string
+	if minutes > 0 {
+		parts = append(parts, countText(minutes, "minute"))
+	}
+	if seconds > 0 || minutes == 0 {
+		parts = append(parts, countText(seconds, "second"))
+	}
+	return strings.Join(parts, " ")
+}
+
+// countText returns n with unit, in the plural unless n is 1.
+func countText(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
 }
 
 // Close stops the manager.

@@ -96,7 +96,7 @@ func TestAutoLockWithLockManager(t *testing.T) {
 	if !c.Locked() {
 		t.Error("vault not locked after the idle timeout")
 	}
-	if message != "Locked after 5m0s without activity." {
+	if message != "Locked after 5 minutes without activity." {
 		t.Errorf("lock message = %q", message)
 	}
 	s.showLocked(message)
@@ -114,5 +114,24 @@ func TestAutoLockWithLockManager(t *testing.T) {
 	}
 	if !c.Locked() || s.mail != nil {
 		t.Error("lock now left the vault or the mail screen open")
+	}
+}
+
+func TestIdleTextInWords(t *testing.T) {
+	for _, tc := range []struct {
+		idle time.Duration
+		want string
+	}{
+		{time.Minute, "1 minute"},
+		{5 * time.Minute, "5 minutes"},
+		{90 * time.Second, "1 minute 30 seconds"},
+		{2*time.Minute + time.Second, "2 minutes 1 second"},
+		{45 * time.Second, "45 seconds"},
+		{59*time.Second + 600*time.Millisecond, "1 minute"},
+		{0, "0 seconds"},
+	} {
+		if got := idleText(tc.idle); got != tc.want {
+			t.Errorf("idleText(%v) = %q, want %q", tc.idle, got, tc.want)
+		}
 	}
 }

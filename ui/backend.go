@@ -41,6 +41,14 @@ type Mailbox interface {
 	// OpenMessage decrypts and verifies a cached message. The result is
 	// plaintext: keep it only while it is on screen.
 	OpenMessage(id int64) (*crypto.Message, error)
+	// SenderWarning returns a sentence for the banner when the domain of
+	// the From field from imitates an internal, contact or recent
+	// recipient domain, and "" otherwise.
+	SenderWarning(from string) (string, error)
+	// MarkRead sets \Seen on message id in the cache and on the server.
+	// An error may come after the cache changed, so after an error the
+	// caller reloads the counts from the cache.
+	MarkRead(id int64) error
 	// SaveAttachment writes one decrypted attachment of message id to
 	// path and records the save in the audit trail.
 	SaveAttachment(id int64, part *crypto.Part, path string) error

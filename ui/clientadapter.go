@@ -166,6 +166,22 @@ func (a *ClientAdapter) OpenMessage(id int64) (*crypto.Message, error) {
 	return opened.Message, nil
 }
 
+func (a *ClientAdapter) SenderWarning(from string) (string, error) {
+	c, err := a.client()
+	if err != nil {
+		return "", err
+	}
+	return c.SenderWarning(from)
+}
+
+func (a *ClientAdapter) MarkRead(id int64) error {
+	c, err := a.client()
+	if err != nil {
+		return err
+	}
+	return c.MarkRead(id)
+}
+
 func (a *ClientAdapter) SaveAttachment(id int64, part *crypto.Part, path string) error {
 	c, err := a.client()
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -135,7 +136,12 @@ func (c *composeWindow) updateIndicator() {
 	case without == 0:
 		text += "Every recipient has a usable key or certificate."
 	default:
-		text += fmt.Sprintf("%d recipient(s) have no usable key: the review offers a password-protected copy or stops the message.", without)
+		verb := "have"
+		if without == 1 {
+			verb = "has"
+		}
+		text += fmt.Sprintf("%s %s no usable key: the review offers a password-protected copy or stops the message.",
+			countText(without, "recipient"), verb)
 	}
 	c.indicator.SetText(text)
 }
@@ -313,7 +319,8 @@ func (ch *recipientChip) label() string {
 }
 
 func newRecipientField(s *Shell, onChange func()) *recipientField {
-	f := &recipientField{shell: s, entry: newActivityEntry(s), chipsBox: container.NewHBox(), onChange: onChange}
+	chips := container.New(layout.NewRowWrapLayout())
+	f := &recipientField{shell: s, entry: newActivityEntry(s), chipsBox: chips, onChange: onChange}
 	f.entry.SetPlaceHolder("name@example.org, then comma or Enter")
 	f.entry.OnChanged = func(text string) {
 		if strings.ContainsAny(text, ",;") {
@@ -321,7 +328,10 @@ func newRecipientField(s *Shell, onChange func()) *recipientField {
 		}
 	}
 	f.entry.OnSubmitted = func(string) { f.commit() }
-	f.root = container.NewBorder(nil, nil, container.NewHScroll(f.chipsBox), nil, f.entry)
+	// The chips wrap onto more rows above the entry instead of sharing
+	// its row, so every address stays readable however many there are.
+	f.chipsBox.Hide()
+	f.root = container.NewVBox(f.chipsBox, f.entry)
 	return f
 }
 
@@ -355,6 +365,7 @@ func (f *recipientField) add(a mail.Address) {
 	ch.button = newActivityButton(f.shell, a.Address+" · checking key…", theme.CancelIcon(), func() { f.remove(ch) })
 	f.chips = append(f.chips, ch)
 	f.chipsBox.Add(ch.button)
+	f.showChips()
 	f.shell.background(func() {
 		pgp, smime := f.shell.client.RecipientKeys(a.Address)
 		fyne.Do(func() {
@@ -366,6 +377,8 @@ func (f *recipientField) add(a mail.Address) {
 				ch.button.Importance = widget.WarningImportance
 			}
 			ch.button.Refresh()
+			// The longer label may need another row.
+			f.root.Refresh()
 			f.onChange()
 		})
 	})
@@ -380,7 +393,19 @@ func (f *recipientField) remove(ch *recipientChip) {
 		}
 	}
 	f.chipsBox.Remove(ch.button)
+	f.showChips()
 	f.onChange()
+}
+
+// showChips shows the chip rows only when there are chips, and lays the
+// field out again because the number of rows may have changed.
+func (f *recipientField) showChips() {
+	if len(f.chips) == 0 {
+		f.chipsBox.Hide()
+	} else {
+		f.chipsBox.Show()
+	}
+	f.root.Refresh()
 }
 
 // addresses returns the chips' addresses plus any valid address still

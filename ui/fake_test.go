@@ -54,6 +54,18 @@ type fakeClient struct {
 	held      []HeldMessage
 	resent    []int64
 	discarded []int64
+	// markedRead lists the ids passed to MarkRead, and markReadErr is
+	// the error MarkRead returns.
+	markedRead  []int64
+	markReadErr error
+	// senderWarnings maps a sender domain to the warning SenderWarning
+	// returns for it, and senderWarningErr is its error for the others.
+	senderWarnings   map[string]string
+	senderWarningErr error
+	// syncAdds is the number of messages each Sync adds to the INBOX, and
+	// syncErr the error it returns, as when one account failed.
+	syncAdds int
+	syncErr  error
 }
 
 func newFakeClient() *fakeClient {
@@ -131,7 +143,8 @@ func fakeSummary(acct, folder string, i int) cache.Summary {
 	return cache.Summary{
 		ID: int64(i + 1), Account: acct, Folder: folder, UID: uint32(i + 1),
 		Date: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC).Add(-time.Duration(i) * time.Minute),
-		From: fmt.Sprintf("sender%d@lab.example", i), Subject: fmt.Sprintf("Result %d", i), Encrypted: i%2 == 0,
+		From: fmt.Sprintf("sender%d@lab.example", i), To: []string{"Ward 7 <ward7@clinic.example>"},
+		Subject: fmt.Sprintf("Result %d", i), Encrypted: i%2 == 0,
 	}
 }
 
@@ -159,6 +172,24 @@ func (f *fakeClient) OpenMessage(id int64) (*crypto.Message, error) {
 	return m, nil
 }
 
+func (f *fakeClient) SenderWarning(from string) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for domain, warning := range f.senderWarnings {
+		if strings.HasSuffix(from, "@"+domain+">") || strings.HasSuffix(from, "@"+domain) {
+			return warning, nil
+		}
+	}
+	return "", f.senderWarningErr
+}
+
+func (f *fakeClient) MarkRead(id int64) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.markedRead = append(f.markedRead, id)
+	return f.markReadErr
+}
+
 func (f *fakeClient) SaveAttachment(int64, *crypto.Part, string) error { return nil }
 func (f *fakeClient) Delete(id int64) error {
 	f.mu.Lock()
@@ -169,7 +200,12 @@ func (f *fakeClient) Delete(id int64) error {
 
 func (f *fakeClient) Sync(ctx context.Context, progress func(account.Progress)) (int, error) {
 	progress(account.Progress{Folder: "INBOX", FoldersTotal: 2, MessagesTotal: 4, Messages: 2})
-	return f.syncNew, nil
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.total += f.syncAdds
+	f.folders[0].Total += f.syncAdds
+	f.folders[0].Unread += f.syncAdds
+	return f.syncNew, f.syncErr
 }
 
 func (f *fakeClient) Identity() string { return "dr.rivera@clinic.example" }

@@ -44,14 +44,25 @@ func (f *firstRun) passphraseStep() fyne.CanvasObject {
 	pass, confirm := newPasswordEntry(f.shell), newPasswordEntry(f.shell)
 	hint := widget.NewLabel(PassphraseHint(""))
 	hint.Wrapping = fyne.TextWrapWord
-	pass.OnChanged = func(p string) { hint.SetText(PassphraseHint(p)) }
+	pass.OnChanged = func(p string) {
+		hint.Importance = widget.MediumImportance
+		hint.SetText(PassphraseHint(p))
+	}
 	errLabel := widget.NewLabel("")
 	errLabel.Importance = widget.DangerImportance
 
 	var next *activityButton
 	next = newActivityButton(f.shell, "Create vault", nil, func() {
-		if err := checkPassphrase(pass.Text, confirm.Text); err != nil {
-			errLabel.SetText(err.Error())
+		// The hint already names a length problem, so it turns red in
+		// place of a second message with the same content.
+		if passphraseTooShort(pass.Text) {
+			errLabel.SetText("")
+			hint.Importance = widget.DangerImportance
+			hint.Refresh()
+			return
+		}
+		if pass.Text != confirm.Text {
+			errLabel.SetText("The passphrases differ. Type the same passphrase twice.")
 			return
 		}
 		secret := []byte(pass.Text)
@@ -79,14 +90,8 @@ func (f *firstRun) passphraseStep() fyne.CanvasObject {
 		hint, errLabel, next)
 }
 
-func checkPassphrase(p, repeat string) error {
-	if p != repeat {
-		return fmt.Errorf("the passphrases differ; type the same passphrase twice")
-	}
-	if n := len([]rune(p)); n < minPassphraseRunes {
-		return fmt.Errorf("the passphrase has %d characters; use at least %d", n, minPassphraseRunes)
-	}
-	return nil
+func passphraseTooShort(p string) bool {
+	return len([]rune(p)) < minPassphraseRunes
 }
 
 // PassphraseHint rates a passphrase by length and character variety. It

@@ -2,11 +2,11 @@ package ui
 
 import (
 	"fmt"
-	"net/mail"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -41,11 +41,15 @@ type mailScreen struct {
 	selectedID int64
 	selected   int
 	opened     *crypto.Message
+	// markingRead contains the ids whose MarkRead has not returned yet, so
+	// that opening a message again meanwhile does not count it twice.
+	markingRead map[int64]bool
 }
 
 func newMailScreen(s *Shell) *mailScreen {
-	m := &mailScreen{shell: s, current: -1, selected: -1}
-	m.status = newStatusBar(newActivityButton(s, "", theme.WarningIcon(), s.showOutbox))
+	m := &mailScreen{shell: s, current: -1, selected: -1, markingRead: map[int64]bool{}}
+	m.status = newStatusBar(newActivityButton(s, "", theme.WarningIcon(), s.showOutbox),
+		newActivityButton(s, "Details", theme.InfoIcon(), m.showErrorDetails))
 	m.view = newMessageView(s, m.status.showError)
 	m.pages = newPager(s.background, func(int, int) ([]cache.Summary, error) { return nil, nil }, func(err error) {
 		fyne.Do(func() {
@@ -58,9 +62,7 @@ func newMailScreen(s *Shell) *mailScreen {
 
 	m.folderList = newActivityList(s,
 		func() int { return len(m.folders) },
-		func() fyne.CanvasObject {
-			return container.NewHBox(widget.NewIcon(theme.FolderIcon()), widget.NewLabel("Folder name"))
-		},
+		func() fyne.CanvasObject { return newFolderRow() },
 		m.updateFolderRow,
 	)
 	m.folderList.OnSelected = func(id widget.ListItemID) { m.selectFolder(id) }
@@ -88,6 +90,20 @@ func newMailScreen(s *Shell) *mailScreen {
 	return m
 }
 
+// showErrorDetails shows the status bar's error in full, one line per
+// account or step that failed, in text the user can select and copy.
+func (m *mailScreen) showErrorDetails() {
+	if m.status.errorText == "" {
+		return
+	}
+	text := widget.NewLabel(m.status.errorText)
+	text.Wrapping = fyne.TextWrapWord
+	text.Selectable = true
+	d := dialog.NewCustom("Error details", "Close", container.NewVScroll(text), m.shell.win)
+	d.Resize(fyne.NewSize(640, 320))
+	d.Show()
+}
+
 func (m *mailScreen) toolbar() *widget.Toolbar {
 	s := m.shell
 	return widget.NewToolbar(
@@ -103,7 +119,7 @@ func (m *mailScreen) toolbar() *widget.Toolbar {
 		newActivityToolbarAction(s, theme.SettingsIcon(), s.showSettings),
 		newActivityToolbarAction(s, theme.HistoryIcon(), s.showAudit),
 		newActivityToolbarAction(s, theme.DocumentIcon(), s.showConsents),
-		newActivityToolbarAction(s, theme.VisibilityOffIcon(), s.LockNow),
+		newActivityToolbarAction(s, theme.LogoutIcon(), s.LockNow),
 	)
 }
 
@@ -112,14 +128,34 @@ func (m *mailScreen) updateFolderRow(id widget.ListItemID, row fyne.CanvasObject
 		return
 	}
 	f := m.folders[id]
-	label := row.(*fyne.Container).Objects[1].(*widget.Label)
+	r := row.(*folderRow)
 	text := f.Name
 	if f.Unread > 0 {
 		text = fmt.Sprintf("%s (%d)", f.Name, f.Unread)
 	}
-	label.SetText(text)
-	label.TextStyle.Bold = f.Unread > 0
-	label.Refresh()
+	r.name.SetText(text)
+	r.name.TextStyle.Bold = f.Unread > 0
+	r.name.Refresh()
+
+	// With several accounts every one has its own INBOX, Sent and so
+	// on, so each row names its account.
+	if m.severalAccounts() {
+		r.account.SetText(f.Account)
+		r.account.Show()
+	} else {
+		r.account.Hide()
+	}
+}
+
+// severalAccounts reports whether the folder list spans more than one
+// account.
+func (m *mailScreen) severalAccounts() bool {
+	for _, f := range m.folders {
+		if f.Account != m.folders[0].Account {
+			return true
+		}
+	}
+	return false
 }
 
 // loadFolders fetches the folders off the UI goroutine and selects the
@@ -271,6 +307,7 @@ func (m *mailScreen) selectFolder(id int) {
 func (m *mailScreen) runSearch(text string) {
 	words := strings.Fields(text)
 	if len(words) == 0 {
+		m.status.setText("")
 		m.selectFolder(max(m.current, 0))
 		return
 	}
@@ -288,7 +325,7 @@ func (m *mailScreen) runSearch(text string) {
 			m.rowCount = len(hits)
 			m.clearSelection()
 			m.messageList.Refresh()
-			m.status.setText(fmt.Sprintf("%d messages found in all folders", len(hits)))
+			m.status.setText(countText(len(hits), "message") + " found in all folders")
 		})
 	})
 }
@@ -306,7 +343,13 @@ func (m *mailScreen) summaryAt(i int) (cache.Summary, bool) {
 
 func (m *mailScreen) updateMessageRow(id widget.ListItemID, row fyne.CanvasObject) {
 	s, ok := m.summaryAt(id)
-	setSummaryRow(row, s, ok)
+	setSummaryRow(row, s, ok, m.showsSent())
+}
+
+// showsSent reports whether the list shows a Sent folder, whose rows
+// name the recipient in place of the sender, who is the user.
+func (m *mailScreen) showsSent() bool {
+	return m.current >= 0 && m.current < len(m.folders) && m.folders[m.current].Role == "sent"
 }
 
 func (m *mailScreen) clearSelection() {
@@ -324,6 +367,10 @@ func (m *mailScreen) openRow(id int) {
 	m.view.clear("Opening…")
 	m.shell.background(func() {
 		msg, err := m.shell.client.OpenMessage(s.ID)
+		var warnings []BannerLine
+		if err == nil {
+			warnings = m.senderWarnings(msg)
+		}
 		fyne.Do(func() {
 			if m.selectedID != s.ID {
 				return // another message was selected meanwhile
@@ -334,7 +381,13 @@ func (m *mailScreen) openRow(id int) {
 				return
 			}
 			m.opened = msg
-			m.view.show(s.ID, msg)
+			m.view.show(s.ID, msg, warnings)
+			if subject, ok := protectedSubject(msg); ok {
+				m.updateRow(s.ID, func(row *cache.Summary) { row.Subject = subject })
+			}
+			if !m.rowSeen(s) {
+				m.markRead(s)
+			}
 		})
 	})
 }
@@ -374,66 +427,4 @@ func (m *mailScreen) deleteSelected() {
 			m.loadFolders()
 		})
 	})
-}
-
-// newSummaryRow builds a message list row: an encryption icon, the
-// sender, the subject and the date.
-func newSummaryRow() fyne.CanvasObject {
-	from := newRowText("sender@example.org")
-	subject := newRowText("Subject")
-	date := widget.NewLabel("2006-01-02 15:04")
-	return container.NewBorder(nil, nil, widget.NewIcon(theme.MailSendIcon()), date,
-		container.NewGridWithColumns(2, from, subject))
-}
-
-func setSummaryRow(row fyne.CanvasObject, s cache.Summary, loaded bool) {
-	c := row.(*fyne.Container)
-	grid := c.Objects[0].(*fyne.Container)
-	icon := c.Objects[1].(*widget.Icon)
-	date := c.Objects[2].(*widget.Label)
-	from := grid.Objects[0].(*rowText)
-	subject := grid.Objects[1].(*rowText)
-	if !loaded {
-		from.set("Loading…", false)
-		subject.set("", false)
-		if date.Text != "" {
-			date.SetText("")
-		}
-		icon.SetResource(theme.MoreHorizontalIcon())
-		return
-	}
-	unread := !hasFlag(s.Flags, `\Seen`)
-	from.set(displayName(s.From), unread)
-	subject.set(s.Subject, unread)
-	if text := s.Date.Local().Format("2006-01-02 15:04"); date.Text != text {
-		date.SetText(text)
-	}
-	if s.Encrypted {
-		icon.SetResource(theme.VisibilityOffIcon())
-	} else {
-		icon.SetResource(theme.MailSendIcon())
-	}
-}
-
-// displayName returns the display name of an address header field, or
-// the address when it has no name, or the field as it is when it does
-// not parse.
-func displayName(field string) string {
-	a, err := mail.ParseAddress(field)
-	if err != nil {
-		return field
-	}
-	if a.Name != "" {
-		return a.Name
-	}
-	return a.Address
-}
-
-func hasFlag(flags []string, flag string) bool {
-	for _, f := range flags {
-		if strings.EqualFold(f, flag) {
-			return true
-		}
-	}
-	return false
 }

@@ -108,13 +108,16 @@ func TestSearchAcrossFolders(t *testing.T) {
 	if s.mail.rowCount != 1 {
 		t.Errorf("search found %d rows, want 1", s.mail.rowCount)
 	}
-	if got := s.mail.status.label.Text; got != "1 messages found in all folders" {
+	if got := s.mail.status.label.Text; got != "1 message found in all folders" {
 		t.Errorf("status = %q", got)
 	}
 	test.Type(s.mail.search, "")
 	s.mail.runSearch("")
 	if s.mail.rowCount != 3 {
 		t.Errorf("clearing the search shows %d rows, want the folder's 3", s.mail.rowCount)
+	}
+	if got := s.mail.status.label.Text; strings.Contains(got, "found") {
+		t.Errorf("status after clearing the search still reads %q", got)
 	}
 }
 

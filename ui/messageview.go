@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -39,8 +40,9 @@ func (v *messageView) clear(text string) {
 	v.root.Refresh()
 }
 
-// show renders message id. It runs on the UI goroutine.
-func (v *messageView) show(id int64, m *crypto.Message) {
+// show renders message id, with warnings above the security status in
+// the banner. It runs on the UI goroutine.
+func (v *messageView) show(id int64, m *crypto.Message, warnings []BannerLine) {
 	header := widget.NewForm(
 		widget.NewFormItem("From", plainLabel(m.Header.Get("From"))),
 		widget.NewFormItem("To", plainLabel(m.Header.Get("To"))),
@@ -52,7 +54,7 @@ func (v *messageView) show(id int64, m *crypto.Message) {
 	body.Selectable = true
 
 	area := container.NewBorder(header, v.attachments(id, m), nil, nil, container.NewVScroll(body))
-	banner := newBanner(SecurityStatus(m))
+	banner := newBanner(append(slices.Clone(warnings), SecurityStatus(m)...))
 	v.root.Objects = []fyne.CanvasObject{container.NewBorder(
 		container.NewVBox(banner, widget.NewSeparator()), nil, nil, nil, area)}
 	v.root.Refresh()

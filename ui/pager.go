@@ -127,6 +127,34 @@ func (p *pager) evict() {
 	}
 }
 
+// find returns the loaded row of message id, if any.
+func (p *pager) find(id int64) (cache.Summary, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, rows := range p.pages {
+		for _, r := range rows {
+			if r.ID == id {
+				return r, true
+			}
+		}
+	}
+	return cache.Summary{}, false
+}
+
+// update calls change on the loaded row of message id, if any, so that a
+// change the user made shows without loading the page again.
+func (p *pager) update(id int64, change func(*cache.Summary)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, rows := range p.pages {
+		for i := range rows {
+			if rows[i].ID == id {
+				change(&rows[i])
+			}
+		}
+	}
+}
+
 // reset drops every page, for a new folder or after a lock.
 func (p *pager) reset(load pageLoader) {
 	p.mu.Lock()

@@ -94,7 +94,9 @@ func (p *reviewPrompt) recipients() fyne.CanvasObject {
 		if rc.Method == compose.MethodNone || rc.Method == compose.MethodPlain {
 			methodLabel.Importance = widget.WarningImportance
 		}
-		box.Add(widget.NewLabel(line))
+		lineLabel := widget.NewLabel(line)
+		lineLabel.Wrapping = fyne.TextWrapWord
+		box.Add(lineLabel)
 		box.Add(methodLabel)
 	}
 	return box
@@ -114,9 +116,16 @@ func (p *reviewPrompt) findings() fyne.CanvasObject {
 			l.Wrapping = fyne.TextWrapWord
 			box.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.ErrorIcon()), nil, l))
 		case f.Confirm:
-			c := newActivityCheck(p.shell, text, func(bool) { p.updateSend() })
+			// A check's own text does not wrap, so a long explanation
+			// sits in a wrapping label beside an unlabelled check. The
+			// VBox keeps the check at its own height beside the first
+			// line, because a stretched check ignores taps above and
+			// below its box.
+			c := newActivityCheck(p.shell, "", func(bool) { p.updateSend() })
 			p.confirms[f.ID] = c
-			box.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil, c))
+			l := widget.NewLabel(text)
+			l.Wrapping = fyne.TextWrapWord
+			box.Add(container.NewBorder(nil, nil, container.NewHBox(widget.NewIcon(theme.WarningIcon()), container.NewVBox(c)), nil, l))
 		default:
 			l := widget.NewLabel(text)
 			l.Wrapping = fyne.TextWrapWord
@@ -142,7 +151,9 @@ func phiList(r compose.PHIReport) fyne.CanvasObject {
 			&widget.TextSegment{Text: "", Style: widget.RichTextStyleParagraph},
 		)
 	}
-	return widget.NewRichText(segs...)
+	text := widget.NewRichText(segs...)
+	text.Wrapping = fyne.TextWrapWord
+	return text
 }
 
 // ready reports whether the current answers allow sending.

@@ -127,7 +127,7 @@ func TestComposeChipsAndSend(t *testing.T) {
 	if got := cw.to.chips[1].button.Text; got != "lab@1ab.example · no key" {
 		t.Errorf("chip without a key reads %q", got)
 	}
-	if got := cw.indicator.Text; !strings.HasPrefix(got, "Encrypted and signed.") || !strings.Contains(got, "1 recipient(s) have no usable key") {
+	if got := cw.indicator.Text; !strings.HasPrefix(got, "Encrypted and signed.") || !strings.Contains(got, "1 recipient has no usable key") {
 		t.Errorf("encryption indicator = %q", got)
 	}
 	test.Type(cw.subject, "Potassium")

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bytes"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -37,7 +38,8 @@ func settingsForm(s *Shell, settings []policy.Setting, status *widget.Label) *wi
 }
 
 // settingItem builds the editor for one setting: a check for booleans,
-// an entry for everything else, applied on Enter.
+// an entry for everything else, applied on Enter. A list of strings is
+// edited as comma-separated text.
 func settingItem(s *Shell, st policy.Setting, status *widget.Label) *widget.FormItem {
 	path := st.Path
 	apply := func(v any) {
@@ -55,14 +57,25 @@ func settingItem(s *Shell, st policy.Setting, status *widget.Label) *widget.Form
 
 	var editor fyne.CanvasObject
 	var b bool
-	if json.Unmarshal(st.Value, &b) == nil {
+	var list []string
+	switch {
+	case json.Unmarshal(st.Value, &b) == nil:
 		c := newActivityCheck(s, "", func(v bool) { apply(v) })
 		c.Checked = b
 		if st.Locked {
 			c.Disable()
 		}
 		editor = c
-	} else {
+	case bytes.HasPrefix(bytes.TrimSpace(st.Value), []byte("[")) && json.Unmarshal(st.Value, &list) == nil:
+		e := newActivityEntry(s)
+		e.SetText(strings.Join(list, ", "))
+		e.SetPlaceHolder("Values separated by commas")
+		e.OnSubmitted = func(text string) { apply(parseSettingList(text)) }
+		if st.Locked {
+			e.Disable()
+		}
+		editor = e
+	default:
 		e := newActivityEntry(s)
 		e.SetText(strings.Trim(string(st.Value), `"`))
 		e.OnSubmitted = func(text string) { apply(parseSettingValue(text)) }
@@ -76,6 +89,18 @@ func settingItem(s *Shell, st policy.Setting, status *widget.Label) *widget.Form
 		item.HintText = managedNote
 	}
 	return item
+}
+
+// parseSettingList splits comma-separated text into a list, without
+// spaces around the values or empty ones.
+func parseSettingList(text string) []string {
+	list := []string{}
+	for _, v := range strings.Split(text, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			list = append(list, v)
+		}
+	}
+	return list
 }
 
 // parseSettingValue turns typed text into a JSON number when it is one,

@@ -63,6 +63,10 @@ type Shell struct {
 	// background runs work off the UI goroutine; tests replace it with a
 	// synchronous call.
 	background func(func())
+	// deliverSyncEnd hands the end of a sync to the UI goroutine. It is
+	// fyne.Do, which the real driver runs later and the test driver at
+	// once, so tests replace it to run the callback late as well.
+	deliverSyncEnd func(func())
 	// autosaveEvery is how often an open compose window saves a changed
 	// draft; zero turns autosave off, as the widget tests do.
 	autosaveEvery time.Duration
@@ -80,6 +84,7 @@ func NewShell(a fyne.App, client Client, opts Options) *Shell {
 	}
 	s := &Shell{app: a, client: client, opts: opts, log: opts.Log}
 	s.background = func(f func()) { go f() }
+	s.deliverSyncEnd = fyne.Do
 	s.autosaveEvery = draftAutosave
 	s.win = a.NewWindow(Title)
 	s.win.Resize(fyne.NewSize(1200, 760))
@@ -211,10 +216,13 @@ func (s *Shell) startSync() {
 		n, err := s.client.Sync(ctx, func(p account.Progress) {
 			fyne.Do(func() { status.syncProgress(p) })
 		})
+		// Read ctx now: the deferred cancel runs before the UI goroutine
+		// gets to the callback below, so ctx.Err() is always set there.
+		cancelled := ctx.Err() != nil
 		// The sync submitted the outbox, which may have held messages.
 		var held []HeldMessage
 		var heldErr error
-		if ctx.Err() == nil {
+		if !cancelled {
 			held, heldErr = s.client.HeldMessages()
 		}
 		s.syncMu.Lock()
@@ -228,15 +236,19 @@ func (s *Shell) startSync() {
 		if heldErr != nil {
 			s.log.Error("listing held outbox messages failed", "error", heldErr)
 		}
-		fyne.Do(func() {
+		s.deliverSyncEnd(func() {
 			status.syncDone(n, err)
-			if ctx.Err() == nil && heldErr == nil {
+			if !cancelled && heldErr == nil {
 				status.setHeld(len(held))
 			}
 			if s.outbox != nil {
 				s.outbox.load()
 			}
-			if s.mail != nil && err == nil {
+			// A sync that failed for one account still stored the
+			// others' mail, and the list's row count comes from the
+			// folder totals, so reload them after every sync that was
+			// not cancelled by a lock.
+			if s.mail != nil && !cancelled {
 				s.mail.loadFolders()
 			}
 			if n > 0 {

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -20,15 +21,21 @@ type statusBar struct {
 	// held opens the Outbox window, and is hidden while no message is
 	// held.
 	held *activityButton
+	// details shows the whole error, which the label cuts off at the
+	// window's width. It is visible only while an error is shown.
+	details *activityButton
+	// errorText is the error on screen, or "".
+	errorText string
 }
 
-func newStatusBar(held *activityButton) *statusBar {
-	b := &statusBar{label: widget.NewLabel("Ready"), progress: widget.NewProgressBar(), held: held}
+func newStatusBar(held, details *activityButton) *statusBar {
+	b := &statusBar{label: widget.NewLabel("Ready"), progress: widget.NewProgressBar(), held: held, details: details}
 	b.label.Truncation = fyne.TextTruncateEllipsis
 	b.progress.Hide()
 	b.held.Importance = widget.WarningImportance
 	b.held.Hide()
-	right := container.NewHBox(b.held, container.NewGridWrap(fyne.NewSize(180, 30), b.progress))
+	b.details.Hide()
+	right := container.NewHBox(b.details, b.held, container.NewGridWrap(fyne.NewSize(180, 30), b.progress))
 	b.root = container.NewBorder(nil, nil, nil, right, b.label)
 	return b
 }
@@ -49,6 +56,8 @@ func (b *statusBar) setHeld(n int) {
 }
 
 func (b *statusBar) setText(text string) {
+	b.errorText = ""
+	b.details.Hide()
 	b.label.Importance = widget.MediumImportance
 	b.label.SetText(text)
 }
@@ -56,8 +65,12 @@ func (b *statusBar) setText(text string) {
 // showError shows err in the status bar. Errors from the packages name
 // the failing value and the next step but never message content.
 func (b *statusBar) showError(err error) {
+	b.errorText = err.Error()
+	b.details.Show()
 	b.label.Importance = widget.DangerImportance
-	b.label.SetText(err.Error())
+	// errors.Join puts each error on its own line, and the label shows
+	// one line, so the lines are joined for the label alone.
+	b.label.SetText(strings.ReplaceAll(b.errorText, "\n", "; "))
 }
 
 // syncProgress shows one progress snapshot. The folder name is the
@@ -77,5 +90,5 @@ func (b *statusBar) syncDone(newMessages int, err error) {
 		b.showError(err)
 		return
 	}
-	b.setText(fmt.Sprintf("Sync complete: %d new messages", newMessages))
+	b.setText("Sync complete: " + countText(newMessages, "new message"))
 }
