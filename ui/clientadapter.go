@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -437,16 +435,9 @@ func (a *ClientAdapter) AddAccount(ctx context.Context, req AccountRequest) erro
 	if err != nil {
 		return err
 	}
-	acct := client.Account{Address: req.Address}
-	if p, ok := a.Preset(req.Address); ok {
-		acct.IMAP, acct.SMTP = endpointFromPolicy(p.IMAP), endpointFromPolicy(p.SMTP)
-	} else {
-		if acct.IMAP, err = parseEndpoint(req.IMAP, 993); err != nil {
-			return fmt.Errorf("IMAP server: %w", err)
-		}
-		if acct.SMTP, err = parseEndpoint(req.SMTP, 465); err != nil {
-			return fmt.Errorf("SMTP server: %w", err)
-		}
+	acct, _, err := c.AccountSettings(req.Address, "", req.IMAP, req.SMTP)
+	if err != nil {
+		return err
 	}
 	// Log in once before saving, so a wrong server or password is
 	// reported on the first-run screen instead of by every later sync.
@@ -456,31 +447,6 @@ func (a *ClientAdapter) AddAccount(ctx context.Context, req AccountRequest) erro
 	return c.AddAccount(acct, string(req.Password))
 }
 
-func endpointFromPolicy(e policy.ServerEndpoint) account.Endpoint {
-	sec := account.ImplicitTLS
-	if e.Security == "starttls" {
-		sec = account.StartTLS
-	}
-	return account.Endpoint{Host: e.Host, Port: e.Port, Security: sec}
-}
-
-// parseEndpoint reads "host:port" or "host". Ports 143 and 587 mean
-// STARTTLS; every other port implicit TLS.
-func parseEndpoint(s string, defaultPort int) (account.Endpoint, error) {
-	host, portText, err := net.SplitHostPort(s)
-	if err != nil {
-		host, portText = s, strconv.Itoa(defaultPort)
-	}
-	port, err := strconv.Atoi(portText)
-	if host == "" || err != nil || port < 1 || port > 65535 {
-		return account.Endpoint{}, fmt.Errorf("invalid server %q: enter host:port, such as mail.example.org:%d", s, defaultPort)
-	}
-	sec := account.ImplicitTLS
-	if port == 143 || port == 587 {
-		sec = account.StartTLS
-	}
-	return account.Endpoint{Host: host, Port: port, Security: sec}, nil
-}
 
 func (a *ClientAdapter) Settings() []policy.Setting {
 	if eff := a.policy(); eff != nil {
