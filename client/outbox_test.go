@@ -247,34 +247,9 @@ func TestHeldStateString(t *testing.T) {
 // submission would leave it, sends it again on request, and checks that
 // Postfix delivers it to the recipient's INBOX.
 func TestSendAgainThroughRealStack(t *testing.T) {
-	st := testenv.Stack(t)
-	const (
-		senderAddr    = "client1@clinic.test"
-		recipientAddr = "client2@clinic.test"
-	)
-	eff := testPolicy(t)
-	sender, _ := newProfile(t, "held-sender", eff)
-	recipient, _ := newProfile(t, "held-recipient", eff)
-	for c, addr := range map[*Client]string{sender: senderAddr, recipient: recipientAddr} {
-		c.opts.TLSRoots = st.RootCAs()
-		stackAccount(t, c, st, addr)
-	}
-
-	messageID := fmt.Sprintf("<held-%d@clinic.test>", time.Now().UnixNano())
-	raw := []byte("From: " + senderAddr + "\r\nTo: " + recipientAddr + "\r\nSubject: held test\r\n" +
-		"Message-ID: " + messageID + "\r\nDate: " + time.Now().Format(time.RFC1123Z) + "\r\n\r\nsent again on request\r\n")
-	s, err := sender.current()
-	if err != nil {
-		t.Fatal(err)
-	}
-	it := &cache.OutboxItem{
-		Account: senderAddr, MessageID: messageID, From: senderAddr,
-		Recipients: []string{recipientAddr}, Raw: raw,
-		State: cache.OutboxUncertain, Created: time.Now(), LastError: account.ErrUncertain.Error(),
-	}
-	if err := s.store.OutboxAdd(it); err != nil {
-		t.Fatal(err)
-	}
+	sender, recipient := stackClients(t, "held")
+	it := queueStackMessage(t, sender, stackRecipient, "held", cache.OutboxUncertain)
+	messageID := it.MessageID
 
 	// A flush leaves a held item alone.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -295,38 +270,15 @@ func TestSendAgainThroughRealStack(t *testing.T) {
 	if got := outboxItem(t, sender, it.ID).State; got != cache.OutboxDone {
 		t.Errorf("state after the flush = %d, want Done", got)
 	}
-	waitForMessage(t, recipient, recipientAddr, "INBOX", messageID)
+	waitForMessage(t, recipient, stackRecipient, "INBOX", messageID)
 }
 
 // TestConcurrentFlushSendsOnce runs four FlushOutbox calls at once on a
 // queued message, as the GUI's sync and a send can, and expects one copy
 // at the recipient.
 func TestConcurrentFlushSendsOnce(t *testing.T) {
-	st := testenv.Stack(t)
-	const (
-		senderAddr    = "client1@clinic.test"
-		recipientAddr = "client2@clinic.test"
-	)
-	eff := testPolicy(t)
-	sender, _ := newProfile(t, "flush-sender", eff)
-	recipient, _ := newProfile(t, "flush-recipient", eff)
-	for c, addr := range map[*Client]string{sender: senderAddr, recipient: recipientAddr} {
-		c.opts.TLSRoots = st.RootCAs()
-		stackAccount(t, c, st, addr)
-	}
-
-	messageID := fmt.Sprintf("<flush-%d@clinic.test>", time.Now().UnixNano())
-	raw := []byte("From: " + senderAddr + "\r\nTo: " + recipientAddr + "\r\nSubject: flush test\r\n" +
-		"Message-ID: " + messageID + "\r\nDate: " + time.Now().Format(time.RFC1123Z) + "\r\n\r\nonce only\r\n")
-	s, err := sender.current()
-	if err != nil {
-		t.Fatal(err)
-	}
-	it := &cache.OutboxItem{Account: senderAddr, MessageID: messageID, From: senderAddr,
-		Recipients: []string{recipientAddr}, Raw: raw, State: cache.OutboxQueued, Created: time.Now()}
-	if err := s.store.OutboxAdd(it); err != nil {
-		t.Fatal(err)
-	}
+	sender, recipient := stackClients(t, "flush")
+	messageID := queueStackMessage(t, sender, stackRecipient, "flush", cache.OutboxQueued).MessageID
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -340,13 +292,13 @@ func TestConcurrentFlushSendsOnce(t *testing.T) {
 	}
 	wg.Wait()
 
-	waitForMessage(t, recipient, recipientAddr, "INBOX", messageID)
+	waitForMessage(t, recipient, stackRecipient, "INBOX", messageID)
 	// Give a second copy time to be delivered before counting.
 	time.Sleep(2 * time.Second)
 	if _, err := recipient.Sync(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
-	list, err := recipient.List(recipientAddr, "INBOX", 0, 200)
+	list, err := recipient.List(stackRecipient, "INBOX", 0, 200)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -365,24 +317,9 @@ func TestConcurrentFlushSendsOnce(t *testing.T) {
 // rejects with 550: the flush holds it as failed and the audit trail
 // records message.held, so it does not read as plainly sent.
 func TestRejectedMessageRecordedAsHeld(t *testing.T) {
-	st := testenv.Stack(t)
-	const senderAddr = "client1@clinic.test"
-	sender, _ := newProfile(t, "held-audit", testPolicy(t))
-	sender.opts.TLSRoots = st.RootCAs()
-	stackAccount(t, sender, st, senderAddr)
-
-	messageID := fmt.Sprintf("<rejected-%d@clinic.test>", time.Now().UnixNano())
-	raw := []byte("From: " + senderAddr + "\r\nTo: someone@example.org\r\nSubject: rejected\r\n" +
-		"Message-ID: " + messageID + "\r\nDate: " + time.Now().Format(time.RFC1123Z) + "\r\n\r\nnot deliverable\r\n")
-	s, err := sender.current()
-	if err != nil {
-		t.Fatal(err)
-	}
-	it := &cache.OutboxItem{Account: senderAddr, MessageID: messageID, From: senderAddr,
-		Recipients: []string{"someone@example.org"}, Raw: raw, State: cache.OutboxQueued, Created: time.Now()}
-	if err := s.store.OutboxAdd(it); err != nil {
-		t.Fatal(err)
-	}
+	sender, _ := stackClients(t, "rejected")
+	it := queueStackMessage(t, sender, "someone@example.org", "rejected", cache.OutboxQueued)
+	messageID := it.MessageID
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -405,4 +342,47 @@ func TestRejectedMessageRecordedAsHeld(t *testing.T) {
 	if n := countAuditEvents(t, sender, audit.KindMessageHeld); n != 1 {
 		t.Errorf("%d message.held entries after a second flush, want 1", n)
 	}
+}
+
+// The test stack users of the outbox stack tests.
+const (
+	stackSender    = "client1@clinic.test"
+	stackRecipient = "client2@clinic.test"
+)
+
+// stackClients returns two unlocked profiles with accounts on the test
+// stack: stackSender's and stackRecipient's.
+func stackClients(t *testing.T, name string) (sender, recipient *Client) {
+	t.Helper()
+	st := testenv.Stack(t)
+	eff := testPolicy(t)
+	sender, _ = newProfile(t, name+"-sender", eff)
+	recipient, _ = newProfile(t, name+"-recipient", eff)
+	for c, addr := range map[*Client]string{sender: stackSender, recipient: stackRecipient} {
+		c.opts.TLSRoots = st.RootCAs()
+		stackAccount(t, c, st, addr)
+	}
+	return sender, recipient
+}
+
+// queueStackMessage puts a plain message from stackSender to to, with a
+// new Message-ID starting with tag, into c's outbox in state.
+func queueStackMessage(t *testing.T, c *Client, to, tag string, state cache.OutboxState) *cache.OutboxItem {
+	t.Helper()
+	messageID := fmt.Sprintf("<%s-%d@clinic.test>", tag, time.Now().UnixNano())
+	raw := []byte("From: " + stackSender + "\r\nTo: " + to + "\r\nSubject: " + tag + " test\r\n" +
+		"Message-ID: " + messageID + "\r\nDate: " + time.Now().Format(time.RFC1123Z) + "\r\n\r\noutbox test\r\n")
+	s, err := c.current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := &cache.OutboxItem{Account: stackSender, MessageID: messageID, From: stackSender,
+		Recipients: []string{to}, Raw: raw, State: state, Created: time.Now()}
+	if state == cache.OutboxUncertain {
+		it.LastError = account.ErrUncertain.Error()
+	}
+	if err := s.store.OutboxAdd(it); err != nil {
+		t.Fatal(err)
+	}
+	return it
 }
