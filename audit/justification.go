@@ -9,9 +9,8 @@ import (
 )
 
 // justificationScanner finds identifiers in justifications. It uses the
-// built-in detectors only.
-// NOTE: an organisation's own MRN patterns from the policy are not
-// applied here, because the trail does not read the policy.
+// built-in detectors only; the client masks with the organisation's own
+// record-number patterns first (MaskJustificationWith).
 var justificationScanner = sync.OnceValues(func() (*phi.Scanner, error) {
 	return phi.NewScanner(phi.Config{DisableClinical: true, DisableSensitive: true, SkipAttachments: true})
 })
@@ -25,12 +24,19 @@ const maskedJustification = "[justification withheld: the PHI scanner is unavail
 // "[MRN ********]". A justification is typed by the user and may repeat
 // the PHI it justifies, and the trail is exported to IT.
 func MaskJustification(text string) string {
-	if text == "" {
-		return ""
-	}
 	scanner, err := justificationScanner()
 	if err != nil {
 		return maskedJustification
+	}
+	return MaskJustificationWith(scanner, text)
+}
+
+// MaskJustificationWith is MaskJustification with the identifier
+// detectors of scanner, for example one made with the organisation's
+// record-number patterns.
+func MaskJustificationWith(scanner *phi.Scanner, text string) string {
+	if text == "" {
+		return ""
 	}
 	var found []phi.Finding
 	for _, f := range scanner.ScanText(phi.FieldBody, text) {

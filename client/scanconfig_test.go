@@ -1,8 +1,10 @@
 package client
 
 import (
+	"strings"
 	"testing"
 
+	"securemail/audit"
 	"securemail/compose"
 	"securemail/phi"
 	"securemail/policy"
@@ -47,5 +49,29 @@ func TestDefaultPolicyLetsEncryptedPHIThrough(t *testing.T) {
 	}
 	if got := p.PHIActions[compose.SensitivitySpecial]; got == compose.ActionBlock {
 		t.Errorf("built-in action for special categories blocks; expected a justification")
+	}
+}
+
+// TestJustificationMaskedWithPolicyPatterns masks a record number in the
+// organisation's own format, which only the policy's pattern knows.
+func TestJustificationMaskedWithPolicyPatterns(t *testing.T) {
+	s := policy.Defaults()
+	s.PHI.MRNPatterns = []string{`\bCLN-\d{6}\b`}
+	scanner, err := justificationScanner(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const text = "Referral needed today for CLN-482913 after the scan."
+	got := audit.MaskJustificationWith(scanner, text)
+	if strings.Contains(got, "482913") {
+		t.Errorf("justification %q kept the record number", got)
+	}
+	if !strings.Contains(got, "Referral needed today") {
+		t.Errorf("justification %q lost its words", got)
+	}
+	// The built-in detectors alone do not know this format, so the
+	// policy's pattern is what masked it.
+	if plain := audit.MaskJustification(text); !strings.Contains(plain, "482913") {
+		t.Errorf("the built-in detectors masked %q too, so this test shows nothing", plain)
 	}
 }

@@ -87,7 +87,15 @@ func (c *Client) Send(accountID string, draft *compose.Draft, report *compose.Re
 			s.history.note(r.Address, now)
 		}
 	}
-	c.record(audit.MessageSent(auditSent(accountID, sealed)))
+	sent := auditSent(accountID, sealed)
+	// The organisation's record-number patterns mask the justification
+	// before the trail's built-in detectors do.
+	// Without a scanner (the policy is validated, so this is not
+	// expected) the built-in masking still applies.
+	if scanner, err := justificationScanner(c.policy.Settings()); err == nil {
+		sent.Justification = audit.MaskJustificationWith(scanner, sent.Justification)
+	}
+	c.record(audit.MessageSent(sent))
 	return sealed, nil
 }
 
@@ -243,6 +251,15 @@ func ScanConfig(s policy.Settings) phi.Config {
 		DisableSensitive:   !d.Sensitive,
 		SkipAttachments:    !d.Attachments,
 	}
+}
+
+// justificationScanner returns a scanner with the policy's identifier
+// detectors and record-number patterns only.
+func justificationScanner(s policy.Settings) (*phi.Scanner, error) {
+	cfg := ScanConfig(s)
+	cfg.DisableClinical, cfg.DisableSensitive, cfg.SkipAttachments = true, true, true
+	cfg.DisableIdentifiers = false
+	return phi.NewScanner(cfg)
 }
 
 // scanAction maps a policy action name as phiAction does; an unknown name
