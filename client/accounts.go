@@ -218,6 +218,10 @@ func (c *Client) Sync(ctx context.Context, progress func(accountID string, p acc
 			continue
 		}
 		syncer := account.NewSyncer(cfg, cred, s.store)
+		// Read marks made offline go first, before the flag pass could
+		// take the server's unread state back into the cache. A mark that
+		// fails again waits for the next sync.
+		_ = replayPendingSeen(ctx, s, a.ID, syncer)
 		r, err := syncer.Sync(ctx, func(p account.Progress) {
 			if progress != nil {
 				progress(a.ID, p)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"net/mail"
 	"slices"
@@ -108,7 +109,10 @@ func (c *Client) MarkRead(id int64) error {
 	ctx, cancel := context.WithTimeout(context.Background(), markReadTimeout)
 	defer cancel()
 	if err := syncer.MarkRead(ctx, m.Folder, []uint32{m.UID}, true); err != nil {
-		return fmt.Errorf("client: mark message %d read on the server: %w; it shows as read here until the next sync", id, err)
+		if noteErr := notePendingSeen(s, m); noteErr != nil {
+			return fmt.Errorf("client: mark message %d read on the server: %w; it shows as read here, but the next sync may show it unread", id, errors.Join(err, noteErr))
+		}
+		return fmt.Errorf("client: mark message %d read on the server: %w; the next sync marks it there", id, err)
 	}
 	return nil
 }

@@ -1,15 +1,19 @@
 package client
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
+	"securemail/account"
 	"securemail/cache"
 	"securemail/crypto"
 	"securemail/crypto/pgp"
@@ -175,5 +179,65 @@ func TestOpenMessageStoresProtectedSubject(t *testing.T) {
 	}
 	if got := subjects[forged]; got != "Outer subject" {
 		t.Errorf("unauthenticated protected subject reached the list: %q", got)
+	}
+}
+
+// TestMarkReadOfflineReachesServerOnSync marks a message read while its
+// server cannot be reached: the mark stays in the cache and reaches the
+// server with the next sync.
+func TestMarkReadOfflineReachesServerOnSync(t *testing.T) {
+	st := testenv.Stack(t)
+	const addr = "spare4@clinic.test"
+	user := st.User(t, addr)
+	c, _ := newProfile(t, "mark-read-offline", testPolicy(t))
+	c.opts.TLSRoots = st.RootCAs()
+	stackAccount(t, c, st, addr)
+
+	messageID := fmt.Sprintf("mark-offline-%d@lab.test", time.Now().UnixNano())
+	raw := "From: lab@lab.test\r\nTo: " + addr + "\r\nSubject: Sodium\r\n" +
+		"Date: Mon, 02 Mar 2026 10:00:00 +0000\r\nMessage-ID: <" + messageID + ">\r\n" +
+		"Content-Type: text/plain\r\n\r\nRepeat the sodium.\r\n"
+	appendRaw(t, st, user, []byte(raw))
+	id, ok := syncUntil(t, c, addr, []string{messageID}, 30*time.Second)[messageID]
+	if !ok {
+		t.Fatalf("message %s never reached the cache", messageID)
+	}
+
+	// Offline: the account now points at a closed port on loopback.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	offline := account.Endpoint{Host: "127.0.0.1", Port: closed, Security: account.ImplicitTLS}
+	if err := c.AddAccount(Account{Address: addr, IMAP: offline, SMTP: offline}, user.Password); err != nil {
+		t.Fatal(err)
+	}
+	err = c.MarkRead(id)
+	if err == nil || !strings.Contains(err.Error(), "next sync") {
+		t.Fatalf("MarkRead offline: %v, expected an error saying the next sync marks it", err)
+	}
+	if flags := serverFlags(t, st, user, messageID); slices.Contains(flags, imap.FlagSeen) {
+		t.Fatal("the server has \\Seen although it could not be reached")
+	}
+
+	stackAccount(t, c, st, addr)
+	rep, err := c.Sync(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := rep.Errors[addr]; e != nil {
+		t.Fatalf("sync after coming back online: %v", e)
+	}
+	if flags := serverFlags(t, st, user, messageID); !slices.Contains(flags, imap.FlagSeen) {
+		t.Errorf("server flags %v after the sync lack \\Seen", flags)
+	}
+	s, err := c.current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if keys, _ := s.store.ListRecords(pendingSeenKind); len(keys) != 0 {
+		t.Errorf("%d read marks still pending after they reached the server", len(keys))
 	}
 }
