@@ -12,8 +12,10 @@ import (
 // So each focusable widget the GUI builds is one of the types below. Each
 // reports keys, and the focus it gains from Tab or a click, to the idle
 // lock, and then behaves as the widget it embeds.
-// NOTE: widgets that Fyne builds itself, such as dialog buttons, the
-// file dialog's fields and a select's open menu, still report no keys.
+// NOTE: widgets that Fyne builds itself still report no keys: the
+// buttons of form, error and information dialogs, the file dialog's
+// fields and a select's open menu. Confirmations use showConfirm, whose
+// buttons are activity buttons.
 
 // activityEntry is a widget.Entry that reports key presses to the idle
 // lock before handling them.

@@ -447,7 +447,6 @@ func (a *ClientAdapter) AddAccount(ctx context.Context, req AccountRequest) erro
 	return c.AddAccount(acct, string(req.Password))
 }
 
-
 func (a *ClientAdapter) Settings() []policy.Setting {
 	if eff := a.policy(); eff != nil {
 		return eff.All()

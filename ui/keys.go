@@ -239,12 +239,11 @@ func (k *keyManager) revoke() {
 		k.status.SetText("Only your own keys can be revoked.")
 		return
 	}
-	dialog.ShowConfirm("Revoke this key?", "Contacts who receive the revocation will stop encrypting to it. This cannot be undone.",
-		func(ok bool) {
-			if ok {
-				k.run(func() error { return k.shell.client.Revoke(e.Fingerprint) }, "Key revoked.")
-			}
-		}, k.win)
+	showConfirm(k.shell, k.win, "Revoke this key?",
+		"Contacts who receive the revocation will stop encrypting to it. This cannot be undone.",
+		"Revoke", theme.DeleteIcon(), func() {
+			k.run(func() error { return k.shell.client.Revoke(e.Fingerprint) }, "Key revoked.")
+		})
 }
 
 // askSecretIn is askSecret for a secondary window.

@@ -90,10 +90,7 @@ func (v *messageView) attachments(id int64, m *crypto.Message) fyne.CanvasObject
 func (v *messageView) confirmSave(id int64, part *crypto.Part, name string) {
 	warning := "The file will be saved decrypted. Anyone with access to this computer can then read it, " +
 		"and SecureMail can no longer protect or lock it. Save only to an encrypted disk."
-	dialog.ShowConfirm("Save a decrypted copy?", warning, func(ok bool) {
-		if !ok {
-			return
-		}
+	showConfirm(v.shell, v.window, "Save a decrypted copy?", warning, "Save decrypted", theme.DocumentSaveIcon(), func() {
 		save := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 			if err != nil || w == nil {
 				return
@@ -110,7 +107,7 @@ func (v *messageView) confirmSave(id int64, part *crypto.Part, name string) {
 		}, v.window)
 		save.SetFileName(name)
 		save.Show()
-	}, v.window)
+	})
 }
 
 // attachmentParts returns the leaves that are attachments and were opened.
