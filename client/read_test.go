@@ -22,21 +22,9 @@ import (
 
 func TestMarkReadReachesServer(t *testing.T) {
 	st := testenv.Stack(t)
-	const addr = "spare4@clinic.test"
+	const addr = markReadUser
 	user := st.User(t, addr)
-	c, _ := newProfile(t, "mark-read", testPolicy(t))
-	c.opts.TLSRoots = st.RootCAs()
-	stackAccount(t, c, st, addr)
-
-	messageID := fmt.Sprintf("mark-read-%d@lab.test", time.Now().UnixNano())
-	raw := "From: lab@lab.test\r\nTo: " + addr + "\r\nSubject: Potassium\r\n" +
-		"Date: Mon, 02 Mar 2026 10:00:00 +0000\r\nMessage-ID: <" + messageID + ">\r\n" +
-		"Content-Type: text/plain\r\n\r\nPlease call the lab.\r\n"
-	appendRaw(t, st, user, []byte(raw))
-	id, ok := syncUntil(t, c, addr, []string{messageID}, 30*time.Second)[messageID]
-	if !ok {
-		t.Fatalf("message %s never reached the cache", messageID)
-	}
+	c, id, messageID := cachedStackMessage(t, st, "mark-read")
 	before := folderUnread(t, c, addr, "INBOX")
 	if before == 0 {
 		t.Fatal("INBOX has no unread message before MarkRead")
@@ -187,21 +175,9 @@ func TestOpenMessageStoresProtectedSubject(t *testing.T) {
 // server with the next sync.
 func TestMarkReadOfflineReachesServerOnSync(t *testing.T) {
 	st := testenv.Stack(t)
-	const addr = "spare4@clinic.test"
+	const addr = markReadUser
 	user := st.User(t, addr)
-	c, _ := newProfile(t, "mark-read-offline", testPolicy(t))
-	c.opts.TLSRoots = st.RootCAs()
-	stackAccount(t, c, st, addr)
-
-	messageID := fmt.Sprintf("mark-offline-%d@lab.test", time.Now().UnixNano())
-	raw := "From: lab@lab.test\r\nTo: " + addr + "\r\nSubject: Sodium\r\n" +
-		"Date: Mon, 02 Mar 2026 10:00:00 +0000\r\nMessage-ID: <" + messageID + ">\r\n" +
-		"Content-Type: text/plain\r\n\r\nRepeat the sodium.\r\n"
-	appendRaw(t, st, user, []byte(raw))
-	id, ok := syncUntil(t, c, addr, []string{messageID}, 30*time.Second)[messageID]
-	if !ok {
-		t.Fatalf("message %s never reached the cache", messageID)
-	}
+	c, id, messageID := cachedStackMessage(t, st, "mark-offline")
 
 	// Offline: the account now points at a closed port on loopback.
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -240,4 +216,30 @@ func TestMarkReadOfflineReachesServerOnSync(t *testing.T) {
 	if keys, _ := s.store.ListRecords(pendingSeenKind); len(keys) != 0 {
 		t.Errorf("%d read marks still pending after they reached the server", len(keys))
 	}
+}
+
+// markReadUser is the test stack user of the mark-read tests.
+const markReadUser = "spare4@clinic.test"
+
+// cachedStackMessage makes a profile with markReadUser's account, puts a
+// new unread message into that user's INBOX on the server, and syncs
+// until it is cached. It returns the profile, the message's cache id and
+// its Message-ID without angle brackets.
+func cachedStackMessage(t *testing.T, st *testenv.MailStack, name string) (*Client, int64, string) {
+	t.Helper()
+	user := st.User(t, markReadUser)
+	c, _ := newProfile(t, name, testPolicy(t))
+	c.opts.TLSRoots = st.RootCAs()
+	stackAccount(t, c, st, markReadUser)
+
+	messageID := fmt.Sprintf("%s-%d@lab.test", name, time.Now().UnixNano())
+	raw := "From: lab@lab.test\r\nTo: " + markReadUser + "\r\nSubject: Potassium\r\n" +
+		"Date: Mon, 02 Mar 2026 10:00:00 +0000\r\nMessage-ID: <" + messageID + ">\r\n" +
+		"Content-Type: text/plain\r\n\r\nPlease call the lab.\r\n"
+	appendRaw(t, st, user, []byte(raw))
+	id, ok := syncUntil(t, c, markReadUser, []string{messageID}, 30*time.Second)[messageID]
+	if !ok {
+		t.Fatalf("message %s never reached the cache", messageID)
+	}
+	return c, id, messageID
 }

@@ -229,22 +229,21 @@ func phiAction(name string) compose.PHIAction {
 	return compose.ActionBlock
 }
 
-// ScanConfig maps the policy's PHI settings to the scanner's, with the
-// same action per level as the send review, so `securemail scan` and the
-// review agree. The special categories (the scanner's restricted level)
-// take the high level's action, and at least a justification, as in the
-// review.
+// ScanConfig maps the policy's PHI settings to the scanner's. Its action
+// per level comes from composePolicy, so `securemail scan` and the send
+// review agree, also on the special categories (the scanner's restricted
+// level).
 func ScanConfig(s policy.Settings) phi.Config {
 	d := s.PHI.Detectors
-	high := scanAction(s.PHI.Actions.High)
+	review := composePolicy(s).PHIActions
 	return phi.Config{
 		MRNPatterns: s.PHI.MRNPatterns,
 		Actions: map[phi.Level]phi.Action{
-			phi.LevelNone:       phi.ActionAllow,
-			phi.LevelLow:        scanAction(s.PHI.Actions.Low),
-			phi.LevelModerate:   scanAction(s.PHI.Actions.Moderate),
-			phi.LevelHigh:       high,
-			phi.LevelRestricted: max(high, phi.ActionJustify),
+			phi.LevelNone:       scanAction(review[compose.SensitivityNone]),
+			phi.LevelLow:        scanAction(review[compose.SensitivityLow]),
+			phi.LevelModerate:   scanAction(review[compose.SensitivityModerate]),
+			phi.LevelHigh:       scanAction(review[compose.SensitivityHigh]),
+			phi.LevelRestricted: scanAction(review[compose.SensitivitySpecial]),
 		},
 		DisableIdentifiers: !d.Identifiers,
 		DisableClinical:    !d.Clinical,
@@ -262,10 +261,9 @@ func justificationScanner(s policy.Settings) (*phi.Scanner, error) {
 	return phi.NewScanner(cfg)
 }
 
-// scanAction maps a policy action name as phiAction does; an unknown name
-// blocks.
-func scanAction(name string) phi.Action {
-	switch phiAction(name) {
+// scanAction returns the scanner's action for a review action.
+func scanAction(a compose.PHIAction) phi.Action {
+	switch a {
 	case compose.ActionAllow:
 		return phi.ActionAllow
 	case compose.ActionWarn:
