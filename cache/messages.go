@@ -140,7 +140,7 @@ func (m *Message) preparedWith(keys sealer) *preparedMessage {
 	return p
 }
 
-// rawSeed seeds the hash that tells whether a prepared Raw was rewritten
+// rawSeed seeds the hash that detects whether a prepared Raw was rewritten
 // in place. hash/maphash is far faster than parsing. It guards against a
 // caller's mistake, not an attacker, who cannot reach Raw in memory.
 var rawSeed = maphash.MakeSeed()

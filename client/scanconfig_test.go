@@ -53,7 +53,7 @@ func TestDefaultPolicyLetsEncryptedPHIThrough(t *testing.T) {
 }
 
 // TestJustificationMaskedWithPolicyPatterns masks a record number in the
-// organisation's own format, which only the policy's pattern knows.
+// organisation's own format, which only the policy's pattern matches.
 func TestJustificationMaskedWithPolicyPatterns(t *testing.T) {
 	s := policy.Defaults()
 	s.PHI.MRNPatterns = []string{`\bCLN-\d{6}\b`}

@@ -301,8 +301,8 @@ func waitForSubject(t *testing.T, c *client.Client, accountID, subject string) i
 }
 
 // TestAddAccountChecksLogin adds an account through the adapter with a
-// wrong password: the login is tried first, so the error says which
-// server refused it and nothing is saved.
+// wrong password: the login is tried first, so the error names the
+// server that refused it and nothing is saved.
 func TestAddAccountChecksLogin(t *testing.T) {
 	st := testenv.Stack(t)
 	user := st.User(t, "gui3@lab.test")

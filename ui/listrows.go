@@ -54,6 +54,7 @@ func setSummaryRow(row fyne.CanvasObject, s cache.Summary, loaded, sent bool) {
 	date := c.Objects[2].(*widget.Label)
 	from := grid.Objects[0].(*rowText)
 	subject := grid.Objects[1].(*rowText)
+
 	if !loaded {
 		from.set("Loading…", false)
 		subject.set("", false)
@@ -63,6 +64,7 @@ func setSummaryRow(row fyne.CanvasObject, s cache.Summary, loaded, sent bool) {
 		icon.SetResource(theme.MoreHorizontalIcon())
 		return
 	}
+
 	unread := !hasFlag(s.Flags, seenFlag)
 	if sent {
 		from.set(recipientsName(s), unread)
