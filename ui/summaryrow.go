@@ -10,80 +10,128 @@ import (
 // ellipsis ends a shortened row text.
 const ellipsis = "…"
 
-// rowText is one line of text in a list row that ends in an ellipsis
-// when it is wider than its cell. widget.Label with TextTruncateEllipsis
-// looks the same, but in Fyne 2.7.1 every label refresh shapes the text
-// again with a newly built HarfBuzz font (widget.truncateLimit), even
-// when the text fits. That made filling the first screen of the message
-// list cost tens of milliseconds. rowText measures with fyne.MeasureText,
-// whose results Fyne caches per string, and shortens only text that does
-// not fit.
-type rowText struct {
+// summaryRow is a two-line message list row: an icon that shows whether
+// the message arrived encrypted, the sender (in Sent the recipients) and
+// the date, then the subject. Unread messages are in bold.
+//
+// One renderer draws the four parts. Built from containers, labels and an
+// icon widget, a row was ten objects, and in Fyne 2.7.1 each label refresh
+// shapes its text again and each icon refresh parses its SVG again. A CPU
+// profile of the INBOX benchmark put about 10 ms per window less in layout
+// and painting after the change, with 13 rows shown in place of 19.
+type summaryRow struct {
 	widget.BaseWidget
-	text string
-	bold bool
+	from, subject, date string
+	unread              bool
+	icon                fyne.Resource
 }
 
-func newRowText(text string) *rowText {
-	t := &rowText{text: text}
-	t.ExtendBaseWidget(t)
-	return t
-}
-
-// set changes the text and its weight, and refreshes only on a change.
-func (t *rowText) set(text string, bold bool) {
-	if t.text == text && t.bold == bold {
-		return
-	}
-	t.text, t.bold = text, bold
-	t.Refresh()
-}
-
-func (t *rowText) CreateRenderer() fyne.WidgetRenderer {
-	r := &rowTextRenderer{owner: t, text: canvas.NewText("", nil)}
-	r.applyTheme()
+func newSummaryRow() fyne.CanvasObject {
+	r := &summaryRow{from: "sender@example.org", subject: "Subject", date: "2006-01-02 15:04", icon: theme.VisibilityIcon()}
+	r.ExtendBaseWidget(r)
 	return r
 }
 
-type rowTextRenderer struct {
-	owner *rowText
-	text  *canvas.Text
+// set replaces the row's content and refreshes only on a change.
+func (r *summaryRow) set(from, subject, date string, unread bool, icon fyne.Resource) {
+	if r.from == from && r.subject == subject && r.date == date && r.unread == unread && r.icon == icon {
+		return
+	}
+	r.from, r.subject, r.date, r.unread, r.icon = from, subject, date, unread, icon
+	r.Refresh()
 }
 
-func (r *rowTextRenderer) applyTheme() {
+func (r *summaryRow) CreateRenderer() fyne.WidgetRenderer {
+	sr := &summaryRowRenderer{
+		owner:   r,
+		icon:    canvas.NewImageFromResource(r.icon),
+		from:    canvas.NewText("", nil),
+		subject: canvas.NewText("", nil),
+		date:    canvas.NewText("", nil),
+	}
+	sr.icon.FillMode = canvas.ImageFillContain
+	sr.applyTheme()
+	return sr
+}
+
+type summaryRowRenderer struct {
+	owner               *summaryRow
+	icon                *canvas.Image
+	from, subject, date *canvas.Text
+}
+
+func (r *summaryRowRenderer) applyTheme() {
 	th := r.owner.Theme()
 	v := fyne.CurrentApp().Settings().ThemeVariant()
-	r.text.Color = th.Color(theme.ColorNameForeground, v)
-	r.text.TextSize = th.Size(theme.SizeNameText)
-	r.text.TextStyle = fyne.TextStyle{Bold: r.owner.bold}
+	fg := th.Color(theme.ColorNameForeground, v)
+	size := th.Size(theme.SizeNameText)
+	style := fyne.TextStyle{Bold: r.owner.unread}
+	for _, t := range []*canvas.Text{r.from, r.subject, r.date} {
+		t.Color, t.TextSize = fg, size
+	}
+	r.from.TextStyle, r.subject.TextStyle = style, style
+	r.date.Color = th.Color(theme.ColorNamePlaceHolder, v)
 }
 
-func (r *rowTextRenderer) Layout(size fyne.Size) {
-	pad := r.owner.Theme().Size(theme.SizeNameInnerPadding)
-	width := size.Width - 2*pad
-	r.text.Text = fitText(r.owner.text, width, r.text.TextSize, r.text.TextStyle)
-	height := r.text.MinSize().Height
-	r.text.Move(fyne.NewPos(pad, (size.Height-height)/2))
-	r.text.Resize(fyne.NewSize(width, height))
+// lineHeight is the height of one line of row text.
+func (r *summaryRowRenderer) lineHeight() float32 {
+	return fyne.MeasureText(ellipsis, r.from.TextSize, r.from.TextStyle).Height
 }
 
-// MinSize is one line high and as wide as the ellipsis, like a label
-// that truncates, so long text never widens the row.
-func (r *rowTextRenderer) MinSize() fyne.Size {
-	pad := r.owner.Theme().Size(theme.SizeNameInnerPadding)
-	line := fyne.MeasureText(ellipsis, r.text.TextSize, r.text.TextStyle)
-	return fyne.NewSize(line.Width+2*pad, line.Height+2*pad)
+func (r *summaryRowRenderer) Layout(size fyne.Size) {
+	th := r.owner.Theme()
+	pad := th.Size(theme.SizeNameInnerPadding)
+	iconSize := th.Size(theme.SizeNameInlineIcon)
+	line := r.lineHeight()
+	top := (size.Height - 2*line) / 2
+
+	r.icon.Move(fyne.NewPos(pad, top+(line-iconSize)/2))
+	r.icon.Resize(fyne.NewSquareSize(iconSize))
+
+	textX := 2*pad + iconSize
+	r.date.Text = r.owner.date
+	dateWidth := fyne.MeasureText(r.date.Text, r.date.TextSize, r.date.TextStyle).Width
+	r.date.Move(fyne.NewPos(size.Width-pad-dateWidth, top))
+	r.date.Resize(fyne.NewSize(dateWidth, line))
+
+	fromWidth := max(size.Width-2*pad-dateWidth-textX, 0)
+	r.from.Text = fitText(r.owner.from, fromWidth, r.from.TextSize, r.from.TextStyle)
+	r.from.Move(fyne.NewPos(textX, top))
+	r.from.Resize(fyne.NewSize(fromWidth, line))
+
+	subjectWidth := max(size.Width-pad-textX, 0)
+	r.subject.Text = fitText(r.owner.subject, subjectWidth, r.subject.TextSize, r.subject.TextStyle)
+	r.subject.Move(fyne.NewPos(textX, top+line))
+	r.subject.Resize(fyne.NewSize(subjectWidth, line))
 }
 
-func (r *rowTextRenderer) Refresh() {
+// MinSize is two lines high and wide enough for the icon and two
+// ellipses, so long text never widens the row.
+func (r *summaryRowRenderer) MinSize() fyne.Size {
+	th := r.owner.Theme()
+	pad := th.Size(theme.SizeNameInnerPadding)
+	iconSize := th.Size(theme.SizeNameInlineIcon)
+	dots := fyne.MeasureText(ellipsis, r.from.TextSize, r.from.TextStyle).Width
+	return fyne.NewSize(iconSize+2*dots+4*pad, 2*r.lineHeight()+2*pad)
+}
+
+func (r *summaryRowRenderer) Refresh() {
 	r.applyTheme()
+	if r.icon.Resource != r.owner.icon {
+		r.icon.Resource = r.owner.icon
+		r.icon.Refresh()
+	}
 	r.Layout(r.owner.Size())
-	r.text.Refresh()
+	for _, t := range []*canvas.Text{r.from, r.subject, r.date} {
+		t.Refresh()
+	}
 }
 
-func (r *rowTextRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.text} }
+func (r *summaryRowRenderer) Objects() []fyne.CanvasObject {
+	return []fyne.CanvasObject{r.icon, r.from, r.subject, r.date}
+}
 
-func (r *rowTextRenderer) Destroy() {}
+func (r *summaryRowRenderer) Destroy() {}
 
 // fitText returns text when it is at most width wide, and otherwise its
 // longest prefix that fits with an ellipsis after it. Width is in Fyne
