@@ -22,6 +22,7 @@ import (
 type activityEntry struct {
 	widget.Entry
 	onActivity func()
+	onEscape   func() // set by the dialog that contains the entry
 }
 
 func (e *activityEntry) FocusGained() {
@@ -36,6 +37,10 @@ func (e *activityEntry) TypedRune(r rune) {
 
 func (e *activityEntry) TypedKey(k *fyne.KeyEvent) {
 	e.onActivity()
+	if k.Name == fyne.KeyEscape && e.onEscape != nil {
+		e.onEscape()
+		return
+	}
 	e.Entry.TypedKey(k)
 }
 
@@ -71,6 +76,7 @@ func (l *activityLayer) MouseOut()                      {}
 type activityButton struct {
 	widget.Button
 	onActivity func()
+	onEscape   func() // set by the dialog that contains the button
 }
 
 // newActivityButton returns a button with a label, an optional icon and
@@ -94,6 +100,10 @@ func (b *activityButton) TypedRune(r rune) {
 
 func (b *activityButton) TypedKey(k *fyne.KeyEvent) {
 	b.onActivity()
+	if k.Name == fyne.KeyEscape && b.onEscape != nil {
+		b.onEscape()
+		return
+	}
 	b.Button.TypedKey(k)
 }
 
