@@ -141,6 +141,7 @@ func (c *activityCheck) TypedKey(k *fyne.KeyEvent) {
 type activitySelect struct {
 	widget.Select
 	onActivity func()
+	menu       *activityMenu // the options last opened, see selectmenu.go
 }
 
 // newActivitySelect returns a select over options. Its placeholder is
@@ -164,7 +165,14 @@ func (s *activitySelect) TypedRune(r rune) {
 
 func (s *activitySelect) TypedKey(k *fyne.KeyEvent) {
 	s.onActivity()
-	s.Select.TypedKey(k)
+	switch k.Name {
+	case fyne.KeySpace, fyne.KeyUp, fyne.KeyDown:
+		if c := fyne.CurrentApp().Driver().CanvasForObject(s); c != nil {
+			s.showMenu(c)
+		}
+	default:
+		s.Select.TypedKey(k)
+	}
 }
 
 // activityList is a widget.List that reports keys and focus to the idle

@@ -52,7 +52,7 @@ func foreignFocusables(t *testing.T, c fyne.Canvas) []string {
 			return
 		}
 		switch o.(type) {
-		case *activityEntry, *activityButton, *activityCheck, *activitySelect, *activityList:
+		case *activityEntry, *activityButton, *activityCheck, *activitySelect, *activityList, *activityMenu:
 		case fyne.Focusable:
 			found = append(found, fmt.Sprintf("%T", o))
 		}
