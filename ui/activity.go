@@ -12,10 +12,19 @@ import (
 // So each focusable widget the GUI builds is one of the types below. Each
 // reports keys, and the focus it gains from Tab or a click, to the idle
 // lock, and then behaves as the widget it embeds.
-// NOTE: widgets that Fyne builds itself still report no keys: the
-// buttons of form, error and information dialogs, the file dialog's
-// fields and a select's open menu. Confirmations use showConfirm, whose
-// buttons are activity buttons.
+// Dialogs come from showConfirm, showForm, showMessage and showError,
+// and a select opens its options in an activityMenu, so their widgets
+// are of these types too.
+// NOTE: widgets that Fyne 2.7.1 builds inside its file dialogs still
+// report no keys: their buttons, file grid or list, places list, options
+// menu and new-folder form. Only typing in the save dialog's file name
+// field counts (see showFileSave). Fyne exposes no key hook for them,
+// because the canvas's key handlers run only while nothing has the
+// focus, and its shortcuts only for modifier combinations that the
+// focused widget does not handle itself. Keys on a selectable label
+// (message body, error details, the passwords of protected copies) go to
+// a focusable part Fyne builds inside the label and report nothing
+// either.
 
 // activityEntry is a widget.Entry that reports key presses to the idle
 // lock before handling them.

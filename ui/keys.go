@@ -185,7 +185,7 @@ func (k *keyManager) export() {
 	if !ok {
 		return
 	}
-	save := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+	showFileSave(k.shell, k.win, e.Fingerprint+".asc", func(w fyne.URIWriteCloser, err error) {
 		if err != nil || w == nil {
 			return
 		}
@@ -205,9 +205,7 @@ func (k *keyManager) export() {
 				k.status.SetText("Public key exported.")
 			})
 		})
-	}, k.win)
-	save.SetFileName(e.Fingerprint + ".asc")
-	save.Show()
+	})
 }
 
 // verify compares a fingerprint the contact read out (by phone or in
