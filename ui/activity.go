@@ -12,9 +12,9 @@ import (
 // So each focusable widget the GUI builds is one of the types below. Each
 // reports keys, and the focus it gains from Tab or a click, to the idle
 // lock, and then behaves as the widget it embeds.
-// Dialogs come from showConfirm, showForm, showMessage and showError,
-// and a select opens its options in an activityMenu, so their widgets
-// are of these types too.
+// Dialogs are built from these types too (showConfirm, showForm,
+// showMessage, showError, the send review and the outbox prompts), and a
+// select opens its options in an activityMenu.
 // NOTE: widgets that Fyne 2.7.1 builds inside its file dialogs still
 // report no keys: their buttons, file grid or list, places list, options
 // menu and new-folder form. Only typing in the save dialog's file name
@@ -121,6 +121,7 @@ func (b *activityButton) TypedKey(k *fyne.KeyEvent) {
 type activityCheck struct {
 	widget.Check
 	onActivity func()
+	onEscape   func() // set by the dialog that contains the check
 }
 
 func newActivityCheck(s *Shell, label string, changed func(bool)) *activityCheck {
@@ -142,6 +143,10 @@ func (c *activityCheck) TypedRune(r rune) {
 
 func (c *activityCheck) TypedKey(k *fyne.KeyEvent) {
 	c.onActivity()
+	if k.Name == fyne.KeyEscape && c.onEscape != nil {
+		c.onEscape()
+		return
+	}
 	c.Check.TypedKey(k)
 }
 
