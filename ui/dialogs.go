@@ -141,7 +141,4 @@ func (p *messagePrompt) fitText(w fyne.Window, text string) {
 	oneLine := widget.NewLabel(text).MinSize().Width + dialogMarginWidth + 2*theme.Padding()
 	width := min(oneLine, maxMessageWidth, w.Canvas().Size().Width*maxMessageShare)
 	p.dialog.Resize(fyne.NewSize(width, p.dialog.MinSize().Height))
-	// The wrapped label reports its height for the new width only after
-	// this first layout, so a second resize gives room to every line.
-	p.dialog.Resize(fyne.NewSize(width, p.dialog.MinSize().Height))
 }

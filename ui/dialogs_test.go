@@ -336,3 +336,44 @@ func TestKeyManagerDialogsReportKeys(t *testing.T) {
 		t.Errorf("trust after a matching fingerprint is %v, want verified", fake.keys[0].Trust)
 	}
 }
+
+func TestErrorDialogFitsLongText(t *testing.T) {
+	s := newUnlockedShell(t, &countingIdle{})
+	text := strings.Repeat("connection refused by 127.0.0.1:993 ", 12)
+	showError(s, s.win, errors.New(text))
+
+	var label *widget.Label
+	walk(topDialog(t, s.win.Canvas()), func(o fyne.CanvasObject) {
+		if l, ok := o.(*widget.Label); ok && strings.HasPrefix(l.Text, "Connection refused") {
+			label = l
+		}
+	})
+	if label == nil {
+		t.Fatal("no error text in the dialog")
+	}
+	if w := label.Size().Width; w > maxMessageWidth {
+		t.Errorf("error text is %v wide, want at most %v", w, maxMessageWidth)
+	}
+	if have, need := label.Size().Height, label.MinSize().Height; have < need {
+		t.Errorf("error text gets %v high and needs %v: wrapped lines are cut off", have, need)
+	}
+}
+
+func TestErrorDialogShortTextOnOneLine(t *testing.T) {
+	s := newUnlockedShell(t, &countingIdle{})
+	text := "Read attachment scan.pdf: permission denied"
+	showError(s, s.win, errors.New(text))
+
+	var label *widget.Label
+	walk(topDialog(t, s.win.Canvas()), func(o fyne.CanvasObject) {
+		if l, ok := o.(*widget.Label); ok && l.Text == text {
+			label = l
+		}
+	})
+	if label == nil {
+		t.Fatal("no error text in the dialog")
+	}
+	if have, need := label.Size().Width, widget.NewLabel(text).MinSize().Width; have < need {
+		t.Errorf("error text is %v wide and needs %v to fit on one line", have, need)
+	}
+}
