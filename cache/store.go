@@ -111,11 +111,20 @@ func (s *Store) attach(path string, keys sealer) error {
 	}
 
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.path = path
 	s.db = db
 	s.keys = keys
 	s.stmts = stmts
+	s.mu.Unlock()
+
+	// PutMessages leaves fewer than flushThreshold messages waiting for
+	// their postings, but a profile written by an earlier build can have
+	// many more. Flushing them now keeps every search's in-memory
+	// matching short. A failure leaves searches correct but slower, and
+	// the next PutMessages flushes again, so it does not stop the unlock.
+	_ = s.inTx(func(tx *sql.Tx, keys sealer) error {
+		return s.flushIndex(tx, keys, flushThreshold)
+	})
 	return nil
 }
 
