@@ -28,8 +28,8 @@ const domainContent = "content"
 func (s *Store) SetSummarySubject(id int64, subject string) error {
 	return s.inTx(func(tx *sql.Tx, keys sealer) error {
 		var (
-			sealedSummary, sealedRaw  []byte
-			headerOnly                bool
+			sealedSummary, sealedRaw []byte
+			headerOnly               bool
 			messageIDTag, accountTag int64
 		)
 		err := tx.QueryRow(`SELECT m.summary, m.raw, m.header_only, m.message_id_tag, f.account_tag
