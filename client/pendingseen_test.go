@@ -140,3 +140,26 @@ func TestSyncReportsUnsentReadMarks(t *testing.T) {
 		t.Errorf("%d read marks stored after they reached the server, expected 0", len(keys))
 	}
 }
+
+func TestReadMarksErrorMessage(t *testing.T) {
+	cause := errors.New("account: failed to connect to IMAP server")
+	for _, tc := range []struct {
+		unsent int
+		want   string
+	}{
+		{1, "1 read mark not yet sent to the server: account: failed to connect to IMAP server; the next sync tries again"},
+		{3, "3 read marks not yet sent to the server: account: failed to connect to IMAP server; the next sync tries again"},
+	} {
+		causes := make([]error, tc.unsent)
+		for i := range causes {
+			causes[i] = cause
+		}
+		e := &ReadMarksError{Account: "a@clinic.test", Unsent: tc.unsent, Causes: causes}
+		if got := e.Error(); got != tc.want {
+			t.Errorf("Error() = %q, expected %q", got, tc.want)
+		}
+		if !errors.Is(e, cause) {
+			t.Errorf("a *ReadMarksError of %d marks does not wrap its cause", tc.unsent)
+		}
+	}
+}
