@@ -22,7 +22,8 @@
 // a sealed value copied to another row or column fails to open
 // (CorruptError). That covers raw messages, the summary (addresses,
 // subject, Message-ID), folder and account names, drafts, the outbox,
-// records and log entries. In the clear are what sync and ordering need:
+// records and log entries, and the protected subjects kept for messages
+// stored again. In the clear are what sync and ordering need:
 // row ids, UIDs, UIDVALIDITY, MODSEQ, flags, sizes, dates, whether a
 // message arrived encrypted, outbox states and attempt times, and keyed
 // hashes (tags) used for lookups.
@@ -44,7 +45,10 @@
 //   - the prefix dictionary: which word tags share a prefix tag, that is
 //     the prefix structure of the vocabulary. Its rows outlive the
 //     messages whose words created them;
-//   - which messages share a Message-ID, from its tag.
+//   - which messages share a Message-ID, from its tag;
+//   - for which account and Message-ID tags the user opened a message
+//     with a protected subject, from the protected_subjects rows, which
+//     outlive the messages.
 //
 // Tags are HMAC-SHA256 under a key derived from the data key, truncated
 // to 64 bits, so no term can be tested without the key.

@@ -160,8 +160,9 @@ func (s *Store) forgetWords() {
 }
 
 // flushThreshold is how many stored messages may wait for their index
-// rows before a write flushes them. A search with text filters flushes
-// every pending message first.
+// rows before a write flushes them. A search with text filters opens the
+// tag list of every waiting message, so the threshold also bounds that
+// work.
 const flushThreshold = 512
 
 // posting is one row of the terms table.

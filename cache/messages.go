@@ -158,13 +158,24 @@ func (w *indexWriter) putMessage(m *Message, prep *preparedMessage) (int64, erro
 	if date.IsZero() {
 		date = p.date
 	}
-	summary, err := json.Marshal(&p.summary)
-	if err != nil {
-		return 0, fmt.Errorf("cache: encode summary: %w", err)
-	}
 	folderID, err := w.folderID(m.Account, m.Folder)
 	if err != nil {
 		return 0, err
+	}
+	msgIDTag := messageIDTag(keys, p.summary.MessageID)
+	fields := p.summary
+	if !m.HeaderOnly {
+		subject, ok, err := w.storedProtectedSubject(m.Account, msgIDTag, m.Raw)
+		if err != nil {
+			return 0, err
+		}
+		if ok {
+			fields.Subject = subject
+		}
+	}
+	summary, err := json.Marshal(&fields)
+	if err != nil {
+		return 0, fmt.Errorf("cache: encode summary: %w", err)
 	}
 
 	var (
@@ -209,7 +220,7 @@ func (w *indexWriter) putMessage(m *Message, prep *preparedMessage) (int64, erro
 		return 0, err
 	}
 	args := []any{m.UIDValidity, int64(m.ModSeq), encodeFlags(m.Flags), m.Size, date.Unix(), boolInt(m.Encrypted),
-		boolInt(m.HeaderOnly), messageIDTag(keys, p.summary.MessageID), sealedSummary, sealedTerms, id, folderID, m.UID}
+		boolInt(m.HeaderOnly), msgIDTag, sealedSummary, sealedTerms, id, folderID, m.UID}
 	if exists {
 		_, err = w.updateMessage.Exec(args[:11]...)
 	} else {

@@ -139,6 +139,19 @@ var migrations = []string{
 	CREATE TRIGGER messages_body_delete AFTER DELETE ON messages BEGIN
 		DELETE FROM bodies WHERE message = OLD.id;
 	END;`,
+
+	// 7: the authenticated protected subjects of opened messages, so a
+	// message stored again shows its subject without being opened
+	// again. content_tag is the tag of the SHA-256 of the whole raw
+	// message, so a message that reuses a Message-ID with other
+	// content finds no row.
+	`CREATE TABLE protected_subjects (
+		account_tag INTEGER NOT NULL,
+		message_id_tag INTEGER NOT NULL,
+		content_tag INTEGER NOT NULL,
+		subject BLOB NOT NULL,
+		PRIMARY KEY (account_tag, message_id_tag, content_tag)
+	) WITHOUT ROWID;`,
 }
 
 // schemaVersion is the version a fully migrated database has.

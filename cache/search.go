@@ -18,32 +18,23 @@ func (s *Store) List(account, folder string, offset, limit int) ([]Summary, erro
 // Search returns the messages that match every filter of q, newest first.
 // Text filters use the blind index, so a word matches only
 // as a whole word (or as a prefix for Prefixes), in lower case.
+// Search only reads, so it neither waits for nor holds up a sync that
+// writes at the same time.
 func (s *Store) Search(q Query) ([]Summary, error) {
 	if q.Offset < 0 || q.Limit < 0 {
 		return nil, fmt.Errorf("%w: offset %d and limit %d must not be negative", ErrInvalidQuery, q.Offset, q.Limit)
 	}
 	var out []Summary
-	// Text filters need the pending postings written first, which makes
-	// the search a write; listing and date or flag filters only read.
-	run := s.inReadTx
-	if len(q.Words)+len(q.Prefixes) > 0 || q.From != "" || q.To != "" || q.Subject != "" {
-		run = s.inTx
-	}
-	err := run(func(tx *sql.Tx, keys sealer) error {
+	err := s.inReadTx(func(tx *sql.Tx, keys sealer) error {
 		conds, err := queryConditions(keys, &q)
 		if err != nil {
 			return err
 		}
-		if len(conds) > 0 {
-			if err := s.flushIndex(tx, keys, 1); err != nil {
-				return err
-			}
-		}
 		var ids []int64
-		if len(conds) > 0 && conds[0].prefix {
-			ids, err = searchByPrefix(tx, keys, &q, conds)
+		if len(conds) > 0 {
+			ids, err = searchText(tx, keys, &q, conds)
 		} else {
-			query, args := buildSearch(keys, &q, conds, q.Offset, q.Limit)
+			query, args := buildSearch(keys, &q, nil, q.Offset, q.Limit)
 			var hits []hit
 			hits, err = selectHits(tx, query, args)
 			ids = hitIDs(hits)
@@ -55,6 +46,40 @@ func (s *Store) Search(q Query) ([]Summary, error) {
 		return err
 	})
 	return out, err
+}
+
+// searchText returns the page of q's matches for text conditions. The
+// terms table has the postings of indexed messages only, so it adds the
+// pending messages that searchPending matches. The postings a pending
+// message kept from an earlier version are a subset of its tag list, so
+// a message that the table finds is also among the pending matches, and
+// the merge drops the copy.
+func searchText(tx *sql.Tx, keys sealer, q *Query, conds []condition) ([]int64, error) {
+	pending, err := searchPending(tx, keys, q, conds)
+	if err != nil {
+		return nil, err
+	}
+	offset, limit := q.Offset, q.Limit
+	if len(pending) > 0 {
+		// The page can start among the pending matches, so the table
+		// query returns everything up to the end of the page.
+		offset = 0
+		if limit > 0 {
+			limit += q.Offset
+		}
+	}
+
+	var hits []hit
+	if conds[0].prefix {
+		hits, err = searchByPrefix(tx, keys, q, conds, offset, limit)
+	} else {
+		query, args := buildSearch(keys, q, conds, offset, limit)
+		hits, err = selectHits(tx, query, args)
+	}
+	if err != nil || len(pending) == 0 {
+		return hitIDs(hits), err
+	}
+	return hitIDs(pageHits(mergeHits(hits, pending), q.Offset, q.Limit)), nil
 }
 
 // buildSearch writes the SQL for q. With text filters it walks the index
@@ -83,6 +108,24 @@ func buildSearch(keys sealer, q *Query, conds []condition, offset, limit int) (s
 		b.WriteString("SELECT m.id, m.date FROM messages m")
 	}
 
+	where, args = appendFilters(where, args, keys, q, dateCol)
+
+	if len(where) > 0 {
+		b.WriteString(" WHERE ")
+		b.WriteString(strings.Join(where, " AND "))
+	}
+	fmt.Fprintf(&b, " ORDER BY %s DESC, %s DESC", dateCol, idCol)
+	if limit == 0 {
+		limit = -1 // SQLite: no limit
+	}
+	b.WriteString(" LIMIT ? OFFSET ?")
+	args = append(args, limit, offset)
+	return b.String(), args
+}
+
+// appendFilters adds the folder, account, date and encryption filters of
+// q to a WHERE clause over messages m, with dateCol as the date column.
+func appendFilters(where []string, args []any, keys sealer, q *Query, dateCol string) ([]string, []any) {
 	switch {
 	case q.Folder != "" && q.Account != "":
 		where = append(where, "m.folder_id IN (SELECT id FROM folders WHERE account_tag = ? AND name_tag = ?)")
@@ -106,32 +149,22 @@ func buildSearch(keys sealer, q *Query, conds []condition, offset, limit int) (s
 		where = append(where, "m.encrypted = ?")
 		args = append(args, boolInt(*q.Encrypted))
 	}
-
-	if len(where) > 0 {
-		b.WriteString(" WHERE ")
-		b.WriteString(strings.Join(where, " AND "))
-	}
-	fmt.Fprintf(&b, " ORDER BY %s DESC, %s DESC", dateCol, idCol)
-	if limit == 0 {
-		limit = -1 // SQLite: no limit
-	}
-	b.WriteString(" LIMIT ? OFFSET ?")
-	args = append(args, limit, offset)
-	return b.String(), args
+	return where, args
 }
 
-// searchByPrefix runs a query whose text filters are all prefixes. One
+// searchByPrefix runs a query whose text filters are all prefixes and
+// returns the page of hits from offset, at most limit long (0: all). One
 // query over every word of the prefix at once would have to sort all
 // their rows, so it runs the query once per word of the first prefix,
 // each stopping after offset+limit rows in date order, and merges.
-func searchByPrefix(tx *sql.Tx, keys sealer, q *Query, conds []condition) ([]int64, error) {
-	words, err := selectTags(tx, `SELECT word_tag FROM prefixes WHERE prefix_tag = ?`, conds[0].tag)
+func searchByPrefix(tx *sql.Tx, keys sealer, q *Query, conds []condition, offset, limit int) ([]hit, error) {
+	words, err := selectTags(tx, queryPrefixWords, conds[0].tag)
 	if err != nil {
 		return nil, err
 	}
 	perWord := 0
-	if q.Limit > 0 {
-		perWord = q.Offset + q.Limit
+	if limit > 0 {
+		perWord = offset + limit
 	}
 	driver := append([]condition{{}}, conds[1:]...)
 	query, args := buildSearch(keys, q, driver, 0, perWord)
@@ -141,7 +174,6 @@ func searchByPrefix(tx *sql.Tx, keys sealer, q *Query, conds []condition) ([]int
 	}
 	defer stmt.Close()
 
-	seen := make(map[int64]bool)
 	var hits []hit
 	for _, word := range words {
 		args[0] = word
@@ -153,27 +185,40 @@ func searchByPrefix(tx *sql.Tx, keys sealer, q *Query, conds []condition) ([]int
 		if err != nil {
 			return nil, err
 		}
-		for _, h := range found {
-			if !seen[h.id] {
-				seen[h.id] = true
-				hits = append(hits, h)
-			}
-		}
+		hits = append(hits, found...)
 	}
-	slices.SortFunc(hits, func(a, b hit) int {
-		if a.date != b.date {
-			return cmpInt64(b.date, a.date)
+	return pageHits(mergeHits(hits, nil), offset, limit), nil
+}
+
+// queryPrefixWords lists the word tags of the prefix dictionary under one
+// prefix tag.
+const queryPrefixWords = `SELECT word_tag FROM prefixes WHERE prefix_tag = ?`
+
+// mergeHits returns the hits of a and b without repeats, newest first and
+// then by descending id, the order of every search result. It reorders a.
+func mergeHits(a, b []hit) []hit {
+	hits := append(a, b...)
+	slices.SortFunc(hits, func(x, y hit) int {
+		if x.date != y.date {
+			return cmpInt64(y.date, x.date)
 		}
-		return cmpInt64(b.id, a.id)
+		return cmpInt64(y.id, x.id)
 	})
-	if q.Offset >= len(hits) {
-		return nil, nil
+	// Copies of one message carry the same date, so they are adjacent.
+	return slices.CompactFunc(hits, func(x, y hit) bool { return x.id == y.id })
+}
+
+// pageHits returns the hits from offset on, at most limit of them, or all
+// of them for limit 0.
+func pageHits(hits []hit, offset, limit int) []hit {
+	if offset >= len(hits) {
+		return nil
 	}
-	hits = hits[q.Offset:]
-	if q.Limit > 0 && len(hits) > q.Limit {
-		hits = hits[:q.Limit]
+	hits = hits[offset:]
+	if limit > 0 && len(hits) > limit {
+		hits = hits[:limit]
 	}
-	return hitIDs(hits), nil
+	return hits
 }
 
 // hit is one matching message and its date, the sort key of results.

@@ -157,8 +157,8 @@ func TestIndexFlushes(t *testing.T) {
 	if res, err := s.Search(Query{Words: []string{"waiting"}}); err != nil || len(res) != 1 {
 		t.Fatalf("a pending message is not searchable: %d hits, %v", len(res), err)
 	}
-	if pending() != 0 {
-		t.Errorf("pending = %d after a search, expected 0", pending())
+	if pending() != 1 {
+		t.Errorf("pending = %d after a search, expected 1 because a search only reads", pending())
 	}
 
 	batch := make([]*Message, flushThreshold)
@@ -192,9 +192,6 @@ func TestIndexRowsMatchTagLists(t *testing.T) {
 		raw := buildMail(mailOptions{Subject: "many words", Body: body.String()})
 		ids = append(ids, mustPut(t, s, &Message{Account: "a", Folder: "INBOX", UID: uint32(m + 1), Raw: raw}))
 	}
-	if _, err := s.Search(Query{Words: []string{"word0x0"}}); err != nil {
-		t.Fatal(err)
-	}
 	for _, id := range ids {
 		if n := checkIndexRows(t, s, id); n < 150 {
 			t.Errorf("message %d has %d tags, expected at least 150", id, n)
@@ -217,17 +214,18 @@ func TestIndexRowsMatchTagLists(t *testing.T) {
 	}
 }
 
-// checkIndexRows checks that the postings of message id are exactly the
-// tags in its sealed term list and that it is marked indexed, and
-// returns the number of tags.
+// checkIndexRows flushes the index and then checks that the postings of
+// message id are exactly the tags in its sealed term list and that it is
+// marked indexed, and returns the number of tags.
 func checkIndexRows(t *testing.T, s *Store, id int64) int {
 	t.Helper()
+	flushAll(t, s)
 
 	var want []int64
 	err := s.inTx(func(tx *sql.Tx, keys sealer) error {
 		tags, _, indexed, err := loadTerms(tx, keys, id)
 		if !indexed {
-			t.Errorf("message %d is not marked indexed after a search", id)
+			t.Errorf("message %d is not marked indexed after a flush", id)
 		}
 		want = tags
 		return err

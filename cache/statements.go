@@ -26,6 +26,8 @@ const (
 	queryCountUnindexed = `SELECT count(*) FROM messages WHERE indexed = 0`
 	queryMarkIndexed    = `UPDATE messages SET indexed = 1 WHERE indexed = 0`
 	queryTermsByID      = `SELECT date, terms, indexed FROM messages WHERE id = ?`
+	// queryProtectedSubjects finds the subjects SetSummarySubject kept.
+	queryProtectedSubjects = `SELECT content_tag, subject FROM protected_subjects WHERE account_tag = ? AND message_id_tag = ?`
 )
 
 // rowsPerInsert is the number of rows queryInsertTerms and
@@ -56,6 +58,7 @@ var preparedQueries = []string{
 	queryCountUnindexed,
 	queryMarkIndexed,
 	queryTermsByID,
+	queryProtectedSubjects,
 }
 
 // prepareStatements prepares every query of preparedQueries on db. It

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"sync"
+	"sync/atomic"
 
 	"modernc.org/sqlite"
 )
@@ -30,6 +31,11 @@ type Store struct {
 	// keyed hashes only and is dropped on lock.
 	knownMu    sync.Mutex
 	knownWords map[int64]struct{}
+
+	// keepsSubjects is set while protected_subjects may have rows, so
+	// storing a message looks up a kept subject only then. Attach reads
+	// it from the table and SetSummarySubject sets it.
+	keepsSubjects atomic.Bool
 }
 
 // Primary SQLite result codes that mapSQLError turns into store errors:
@@ -110,12 +116,29 @@ func (s *Store) attach(path string, keys sealer) error {
 		return err
 	}
 
+	var keepsSubjects bool
+	if err := db.QueryRow(`SELECT EXISTS (SELECT 1 FROM protected_subjects)`).Scan(&keepsSubjects); err != nil {
+		closeStatements(stmts)
+		db.Close()
+		return fmt.Errorf("cache: read protected subjects: %w", mapSQLError(err))
+	}
+	s.keepsSubjects.Store(keepsSubjects)
+
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.path = path
 	s.db = db
 	s.keys = keys
 	s.stmts = stmts
+	s.mu.Unlock()
+
+	// PutMessages leaves fewer than flushThreshold messages waiting for
+	// their postings, but a profile written by an earlier build can have
+	// many more. Flushing them now keeps every search's in-memory
+	// matching short. A failure leaves searches correct but slower, and
+	// the next PutMessages flushes again, so it does not stop the unlock.
+	_ = s.inTx(func(tx *sql.Tx, keys sealer) error {
+		return s.flushIndex(tx, keys, flushThreshold)
+	})
 	return nil
 }
 

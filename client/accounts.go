@@ -196,7 +196,10 @@ func (c *Client) minTLS() uint16 {
 // SyncReport is the outcome of syncing every account.
 type SyncReport struct {
 	Accounts map[string]*account.Report
-	Errors   map[string]error
+	// Errors has the failure of each account whose sync failed or whose
+	// read marks made offline could not be sent. The latter wraps a
+	// *ReadMarksError with the number of marks still waiting.
+	Errors map[string]error
 }
 
 // Sync fetches every account's mail into the sealed cache. progress may
@@ -220,8 +223,8 @@ func (c *Client) Sync(ctx context.Context, progress func(accountID string, p acc
 		syncer := account.NewSyncer(cfg, cred, s.store)
 		// Read marks made offline go first, before the flag pass could
 		// take the server's unread state back into the cache. A mark that
-		// fails again waits for the next sync.
-		_ = replayPendingSeen(ctx, s, a.ID, syncer)
+		// fails again waits for the next sync and is reported.
+		replayErr := replayPendingSeen(ctx, s, a.ID, syncer)
 		r, err := syncer.Sync(ctx, func(p account.Progress) {
 			if progress != nil {
 				progress(a.ID, p)
@@ -229,7 +232,7 @@ func (c *Client) Sync(ctx context.Context, progress func(accountID string, p acc
 		})
 		syncer.Close()
 		rep.Accounts[a.ID] = r
-		if err != nil {
+		if err := errors.Join(err, replayErr); err != nil {
 			rep.Errors[a.ID] = err
 		}
 	}

@@ -36,28 +36,55 @@ func notePendingSeen(s *session, m *cache.Message) error {
 	return s.store.PutRecord(pendingSeenKind, p.key(), raw)
 }
 
+// ReadMarksError reports read marks that were made while the server
+// could not be reached and that a sync could not send either. They stay
+// in the cache, and the next sync tries them again.
+type ReadMarksError struct {
+	Account string
+	// Unsent is the number of marks of Account not on the server yet.
+	Unsent int
+	// Causes has the error of each mark that failed, in the order tried.
+	Causes []error
+}
+
+func (e *ReadMarksError) Error() string {
+	noun := "read marks"
+	if e.Unsent == 1 {
+		noun = "read mark"
+	}
+	return fmt.Sprintf("%d %s not yet sent to the server: %v; the next sync tries again", e.Unsent, noun, e.Causes[0])
+}
+
+func (e *ReadMarksError) Unwrap() []error { return e.Causes }
+
 // replayPendingSeen marks on the server the messages of accountID that
 // were read while it could not be reached. It deletes each mark that
 // arrived or whose folder's UIDVALIDITY changed since. Marks that fail
-// again stay for the next sync.
+// again stay for the next sync and are counted in a *ReadMarksError,
+// joined with any failure to read or delete the stored marks.
 func replayPendingSeen(ctx context.Context, s *session, accountID string, syncer *account.Syncer) error {
 	keys, err := s.store.ListRecords(pendingSeenKind)
-	if err != nil || len(keys) == 0 {
-		return err
+	if err != nil {
+		return fmt.Errorf("client: failed to list read marks not yet sent: %w", err)
+	}
+	if len(keys) == 0 {
+		return nil
 	}
 	folders, err := s.store.Folders(accountID)
 	if err != nil {
-		return err
+		return fmt.Errorf("client: failed to list folders for the read marks not yet sent: %w", err)
 	}
 	validity := map[string]uint32{}
 	for _, f := range folders {
 		validity[f.Name] = f.UIDValidity
 	}
+	unsent := &ReadMarksError{Account: accountID}
 	var errs []error
 	for _, key := range keys {
 		raw, err := s.store.GetRecord(pendingSeenKind, key)
 		if err != nil {
-			errs = append(errs, err)
+			// Its account is unknown, so it is not counted as unsent.
+			errs = append(errs, fmt.Errorf("client: failed to read a stored read mark: %w", err))
 			continue
 		}
 		var p pendingSeen
@@ -66,13 +93,17 @@ func replayPendingSeen(ctx context.Context, s *session, accountID string, syncer
 		}
 		if validity[p.Folder] == p.UIDValidity {
 			if err := syncer.MarkRead(ctx, p.Folder, []uint32{p.UID}, true); err != nil {
-				errs = append(errs, err)
+				unsent.Unsent++
+				unsent.Causes = append(unsent.Causes, err)
 				continue
 			}
 		}
 		if err := s.store.DeleteRecord(pendingSeenKind, key); err != nil {
-			errs = append(errs, err)
+			errs = append(errs, fmt.Errorf("client: failed to delete a read mark that reached the server: %w", err))
 		}
+	}
+	if unsent.Unsent > 0 {
+		errs = append([]error{unsent}, errs...)
 	}
 	return errors.Join(errs...)
 }
