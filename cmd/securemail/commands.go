@@ -240,7 +240,11 @@ func cmdSync(args []string, stdout, stderr io.Writer) int {
 				countNoun(r.Folders, "folder", "folders"), countNoun(r.Bodies, "message", "messages"), r.Expunged)
 		}
 		for id, e := range report.Errors {
-			fmt.Fprintf(stderr, "securemail: sync of %s failed: %v\n", id, e)
+			if readMarksOnly(e) {
+				fmt.Fprintf(stderr, "securemail: %s synced, but %v\n", id, e)
+			} else {
+				fmt.Fprintf(stderr, "securemail: sync of %s failed: %v\n", id, e)
+			}
 			status = exitFailure
 		}
 		if err := c.FlushOutbox(ctx); err != nil {
@@ -250,6 +254,22 @@ func cmdSync(args []string, stdout, stderr io.Writer) int {
 		reportHeld(c, stderr)
 		return status
 	})
+}
+
+// readMarksOnly reports whether err, an account's error in a sync
+// report, contains only the read marks made offline that are not on the server
+// yet, so the sync itself worked.
+func readMarksOnly(err error) bool {
+	var marks *client.ReadMarksError
+	if errors.As(err, &marks) && err == error(marks) {
+		return true
+	}
+	joined, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		return false
+	}
+	errs := joined.Unwrap()
+	return len(errs) == 1 && errors.As(errs[0], &marks) && errs[0] == error(marks)
 }
 
 func cmdScan(args []string, stdout, stderr io.Writer) int {
