@@ -257,8 +257,8 @@ func cmdSync(args []string, stdout, stderr io.Writer) int {
 }
 
 // readMarksOnly reports whether err, an account's error in a sync
-// report, contains only the read marks made offline that are not on the server
-// yet, so the sync itself worked.
+// report, contains only the read marks made offline that are not on the
+// server yet, so the sync itself worked.
 func readMarksOnly(err error) bool {
 	var marks *client.ReadMarksError
 	if errors.As(err, &marks) && err == error(marks) {
