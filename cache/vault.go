@@ -186,6 +186,17 @@ func Create(dir, profile string, passphrase []byte, mode Mode, opts Options) (*V
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("cache: create profile folder %s: %w", dir, err)
 	}
+	// The lock is taken before the header check, so that two first runs
+	// on one folder cannot both write a header. Otherwise the loser's
+	// header replaces the winner's and orphans the winner's database.
+	lock, err := acquireProfileLock(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { releaseProfileLock(lock) }()
+	if _, err := os.Stat(filepath.Join(dir, headerFile)); err == nil {
+		return nil, fmt.Errorf("%w (%s)", ErrVaultExists, dir)
+	}
 
 	h := &header{Format: headerFormat, Profile: profile, Mode: mode, KDF: opts.KDF}
 	vaultID := make([]byte, 16)
@@ -226,9 +237,10 @@ func Create(dir, profile string, passphrase []byte, mode Mode, opts Options) (*V
 	}
 
 	v := &Vault{dir: dir, profile: profile, opts: opts, mode: mode, store: &Store{}}
-	if err := v.open(dataKey); err != nil {
+	if err := v.openLocked(dataKey, lock); err != nil {
 		return nil, err
 	}
+	lock = nil // the vault holds it now
 	v.emit(Event{Kind: EventUnlocked})
 	return v, nil
 }
@@ -360,18 +372,27 @@ func (v *Vault) deviceSecret(h *header) ([]byte, error) {
 // open takes the profile lock and makes the store usable with dataKey,
 // which it takes over.
 func (v *Vault) open(dataKey []byte) error {
+	lock, err := acquireProfileLock(v.dir)
+	if err != nil {
+		zero(dataKey)
+		return err
+	}
+	if err := v.openLocked(dataKey, lock); err != nil {
+		releaseProfileLock(lock)
+		return err
+	}
+	return nil
+}
+
+// openLocked is open with the profile lock already held. On success the
+// vault keeps lock; on failure the caller still owns it.
+func (v *Vault) openLocked(dataKey []byte, lock *os.File) error {
 	keys, err := newKeySet(dataKey)
 	if err != nil {
 		zero(dataKey)
 		return err
 	}
-	lock, err := acquireProfileLock(v.dir)
-	if err != nil {
-		keys.wipe()
-		return err
-	}
 	if err := v.attach(keys); err != nil {
-		releaseProfileLock(lock)
 		return err
 	}
 	v.profileLock = lock
