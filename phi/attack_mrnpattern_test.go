@@ -1,0 +1,35 @@
+package phi
+
+import "testing"
+
+// TestAttackMRNPatternEmptyMatches sets record-number patterns that
+// match empty text inside a text but not the empty text itself, as a
+// "*" typed in place of "+" does. Text without any number must then
+// have no finding, or every message would need a justification.
+func TestAttackMRNPatternEmptyMatches(t *testing.T) {
+	const body = "Lunch at noon, see you there."
+	for _, pattern := range []string{`\b\d*\b`, `x*\b`, `\bMR\d*\b`} {
+		t.Run(pattern, func(t *testing.T) {
+			scanner, err := NewScanner(Config{MRNPatterns: []string{pattern}})
+			if err != nil {
+				return // rejecting the pattern is also sound
+			}
+			r := scanner.Scan(Document{Subject: "lunch", Body: body})
+			if len(r.Findings) != 0 {
+				t.Errorf("pattern %q gives %d findings in %q, expected none", pattern, len(r.Findings), body)
+			}
+			if r.Level != LevelNone {
+				t.Errorf("pattern %q gives level %v for %q, expected none", pattern, r.Level, body)
+			}
+		})
+	}
+
+	scanner, err := NewScanner(Config{MRNPatterns: []string{`\bMR\d*\b`}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := scanner.Scan(Document{Body: "Patient MR1234567 asked for it"})
+	if r.Level == LevelNone {
+		t.Errorf("pattern %q no longer finds MR1234567", `\bMR\d*\b`)
+	}
+}
