@@ -29,6 +29,8 @@ func TestAttackSenderWarningSpoofs(t *testing.T) {
 		{"bare address as display name", "rosa@clinic.test <attacker@evil.example>", "rosa@clinic.test"},
 		{"address inside display name", `"Rosa Lind (rosa@clinic.test)" <attacker@evil.example>`, "rosa@clinic.test"},
 		{"encoded address in display name", "=?utf-8?q?rosa=40clinic=2Etest?= <attacker@evil.example>", "rosa@clinic.test"},
+		{"windows-1252 address in display name", "=?windows-1252?q?rosa=40clinic=2Etest?= <attacker@evil.example>", "rosa@clinic.test"},
+		{"iso-8859-2 address in display name", "=?iso-8859-2?b?cm9zYUBjbGluaWMudGVzdA==?= <attacker@evil.example>", "rosa@clinic.test"},
 		{"address in quoted local part", `Rosa <"rosa@clinic.test"@evil.example>`, "evil.example"},
 		{"zero-width space in domain", "Lab <results@clin\u200bic.test>", "clin"},
 		{"soft hyphen in domain", "Lab <results@clin\u00adic.test>", "clin"},

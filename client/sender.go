@@ -2,9 +2,12 @@ package client
 
 import (
 	"fmt"
+	"mime"
 	"net/mail"
 	"strings"
 	"unicode"
+
+	"github.com/emersion/go-message/charset"
 
 	"securemail/compose"
 )
@@ -49,7 +52,7 @@ func (c *Client) SenderWarning(from string) (string, error) {
 // in `rosa@clinic.test <x@evil.example>`, and readers show it. Such a
 // value is read as the phrase before the last angle address.
 func parseFrom(from string) []*mail.Address {
-	if addrs, err := mail.ParseAddressList(from); err == nil {
+	if addrs, err := fromParser.ParseList(from); err == nil {
 		return addrs
 	}
 	lt := strings.LastIndexByte(from, '<')
@@ -57,13 +60,23 @@ func parseFrom(from string) []*mail.Address {
 	if lt < 0 || gt < lt {
 		return nil
 	}
-	addr, err := mail.ParseAddress(from[lt : gt+1])
+	addr, err := fromParser.Parse(from[lt : gt+1])
 	if err != nil {
 		return nil
 	}
-	addr.Name = strings.Trim(strings.TrimSpace(from[:lt]), `"`)
+	name := strings.Trim(strings.TrimSpace(from[:lt]), `"`)
+	if decoded, err := fromParser.WordDecoder.DecodeHeader(name); err == nil {
+		name = decoded
+	}
+	addr.Name = name
 	return []*mail.Address{addr}
 }
+
+// fromParser decodes display names in every charset that the message
+// list and reader decode (go-message's charset package), not only the
+// UTF-8, ISO-8859-1 and US-ASCII that net/mail decodes by itself. A name
+// the reader shows must be a name the warning checks.
+var fromParser = &mail.AddressParser{WordDecoder: &mime.WordDecoder{CharsetReader: charset.Reader}}
 
 // shownAddress returns an address that the display name or the local
 // part of addr shows to the reader and that is not addr's own address,
