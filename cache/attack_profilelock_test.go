@@ -263,3 +263,28 @@ func TestAttackCreateTwiceAtOnce(t *testing.T) {
 		reopened.Lock()
 	}
 }
+
+// TestAttackChangePassphraseInUse changes the passphrase through a
+// locked vault while another vault has the same profile unlocked. The
+// header is a shared file, so the change must wait for the profile like
+// an unlock does. Otherwise two processes that change it at once both
+// report success, and one passphrase is silently lost.
+func TestAttackChangePassphraseInUse(t *testing.T) {
+	v, kr := newTestVault(t)
+	other, err := Open(v.Dir(), "default", testOptions(kr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = other.ChangePassphrase([]byte("correct horse"), []byte("battery staple"))
+	wantErr(t, err, ErrProfileInUse)
+
+	if err := v.Lock(); err != nil {
+		t.Fatal(err)
+	}
+	if err := other.ChangePassphrase([]byte("correct horse"), []byte("battery staple")); err != nil {
+		t.Fatalf("change once the profile is free: %v", err)
+	}
+	if err := v.Unlock([]byte("battery staple")); err != nil {
+		t.Fatalf("unlock with the new passphrase: %v", err)
+	}
+}

@@ -435,7 +435,9 @@ func (v *Vault) Lock() error {
 
 // ChangePassphrase rewraps the data key under a key from newPassphrase
 // and the parameters in Options.KDF. Nothing else is re-encrypted. It
-// returns ErrWrongPassphrase when oldPassphrase is wrong.
+// returns ErrWrongPassphrase when oldPassphrase is wrong, and
+// ErrProfileInUse when the vault is locked and another vault has the
+// profile unlocked.
 func (v *Vault) ChangePassphrase(oldPassphrase, newPassphrase []byte) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -445,6 +447,16 @@ func (v *Vault) ChangePassphrase(oldPassphrase, newPassphrase []byte) error {
 	}
 	if err := v.opts.KDF.validate(); err != nil {
 		return err
+	}
+	// An unlocked vault holds the profile lock already. A locked one
+	// takes it for the rewrite, so that no other process changes the
+	// header at the same time.
+	if v.Locked() {
+		lock, err := acquireProfileLock(v.dir)
+		if err != nil {
+			return err
+		}
+		defer releaseProfileLock(lock)
 	}
 	h, err := readHeader(v.dir, v.profile)
 	if err != nil {
