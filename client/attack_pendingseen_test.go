@@ -261,3 +261,54 @@ func TestAttackPendingSeenDamagedRecords(t *testing.T) {
 			"later sync, because replayPendingSeen skips a record it cannot use without deleting it", left)
 	}
 }
+
+// TestAttackPendingSeenManyMarks replays 300 offline read marks,
+// one of them for a real message and the rest for UIDs the server no
+// longer has. The sync must succeed, the real message must be marked,
+// and no mark may remain. The replay's duration is logged, not checked.
+func TestAttackPendingSeenManyMarks(t *testing.T) {
+	const marks = 300
+	st := testenv.Stack(t)
+	user := st.User(t, markReadUser)
+	c, id, messageID := cachedStackMessage(t, st, "pending-thousand")
+	goOffline(t, c, user)
+	if err := c.MarkRead(id); err == nil {
+		t.Fatal("MarkRead offline succeeded")
+	}
+
+	s, err := c.current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := s.store.Message(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range marks - 1 {
+		gone := *m
+		gone.UID = 4_000_000 + uint32(i)
+		if err := notePendingSeen(s, &gone); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := pendingSeenCount(t, c); n != marks {
+		t.Fatalf("%d marks pending, expected %d", n, marks)
+	}
+
+	stackAccount(t, c, st, user.Address)
+	start := time.Now()
+	rep, err := c.Sync(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("sync with %d pending marks took %v", marks, time.Since(start))
+	if e := rep.Errors[user.Address]; e != nil {
+		t.Errorf("sync with %d pending marks: %v", marks, e)
+	}
+	if flags := serverFlags(t, st, user, messageID); !slices.Contains(flags, imap.FlagSeen) {
+		t.Errorf("server flags %v after the replay lack \\Seen", flags)
+	}
+	if n := pendingSeenCount(t, c); n != 0 {
+		t.Errorf("%d of %d marks still pending after the replay", n, marks)
+	}
+}
