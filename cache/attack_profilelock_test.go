@@ -288,3 +288,31 @@ func TestAttackChangePassphraseInUse(t *testing.T) {
 		t.Fatalf("unlock with the new passphrase: %v", err)
 	}
 }
+
+// TestAttackProfileLockFileSymlink replaces the lock file with a
+// symbolic link to a file outside the profile. Two vaults must still
+// exclude each other, because both lock the file the link names.
+func TestAttackProfileLockFileSymlink(t *testing.T) {
+	v, kr := newTestVault(t)
+	if err := v.Lock(); err != nil {
+		t.Fatal(err)
+	}
+	lockPath := filepath.Join(v.Dir(), lockFileName)
+	if err := os.Remove(lockPath); err != nil {
+		t.Fatal(err)
+	}
+	target := filepath.Join(t.TempDir(), "elsewhere.lock")
+	if err := os.Symlink(target, lockPath); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := v.Unlock([]byte("correct horse")); err != nil {
+		t.Fatalf("unlock with a linked lock file: %v", err)
+	}
+	other, err := Open(v.Dir(), "default", testOptions(kr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Lock() })
+	wantErr(t, other.Unlock([]byte("correct horse")), ErrProfileInUse)
+}
