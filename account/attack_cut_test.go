@@ -2,13 +2,11 @@ package account
 
 import (
 	"bytes"
-	"fmt"
 	"testing"
 
 	"github.com/emersion/go-imap/v2"
 
 	"securemail/cache"
-	"securemail/internal/testenv"
 )
 
 // TestAttackStackCutsRealStore syncs through a proxy that cuts every
@@ -18,23 +16,10 @@ import (
 // each message must be found once by its own subject word, and the
 // folder counts must match.
 func TestAttackStackCutsRealStore(t *testing.T) {
-	st := testenv.Stack(t)
-	user := st.User(t, stackSyncUser)
-	cfg := stackConfig(st, user, ImplicitTLS, ImplicitTLS)
-	cred := Password(user.Password)
-	folder := stackFolder(t, cfg, cred)
-
-	other, err := DialIMAP(testContext(t), cfg, cred, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
+	f := newSyncFixture(t, ImplicitTLS)
+	st, cfg, cred, folder, other := f.stack, f.cfg, f.cred, f.folder, f.other
 	const n = 30
-	ids := make([]string, n)
-	for i := range n {
-		ids[i] = fmt.Sprintf("k%d%s", i, uniqueID(t))
-		appendRaw(t, other, folder, stackMessage("a@clinic.test", user.Address, ids[i], (i%6)*5000))
-	}
+	ids := f.fill(t, n, "k", func(i int) int { return (i % 6) * 5000 })
 
 	proxy := startCutProxy(t, st.Addr(st.Ports.IMAPS), 50000)
 	proxied := *cfg

@@ -3,7 +3,6 @@ package account
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net"
 	"slices"
 	"strings"
@@ -14,7 +13,6 @@ import (
 	"github.com/emersion/go-imap/v2"
 
 	"securemail/cache"
-	"securemail/internal/testenv"
 )
 
 // faultyStore is a memStore whose SetFlags and PutMessage fail for the
@@ -106,20 +104,9 @@ func TestAttackSyncPutErrorIsRetried(t *testing.T) {
 // flag, so the folder's HIGHESTMODSEQ must not move past a change that
 // was not stored.
 func TestAttackStackFlagErrorIsRetried(t *testing.T) {
-	st := testenv.Stack(t)
-	user := st.User(t, stackSyncUser)
-	cfg := stackConfig(st, user, ImplicitTLS, ImplicitTLS)
-	cred := Password(user.Password)
-	folder := stackFolder(t, cfg, cred)
-
-	other, err := DialIMAP(testContext(t), cfg, cred, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	for i := 0; i < 3; i++ {
-		appendRaw(t, other, folder, stackMessage("a@clinic.test", user.Address, fmt.Sprintf("f%d-%s", i, uniqueID(t)), 200))
-	}
+	f := newSyncFixture(t, ImplicitTLS)
+	cfg, cred, folder, other := f.cfg, f.cred, f.folder, f.other
+	f.fill(t, 3, "f", func(int) int { return 200 })
 
 	store := &faultyStore{memStore: newMemStore()}
 	s := NewSyncer(cfg, cred, store)

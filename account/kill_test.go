@@ -101,20 +101,10 @@ func runChildUntil(t *testing.T, mode, storePath, arg string, stop func(line str
 }
 
 func TestStackKilledDuringSync(t *testing.T) {
-	st := testenv.Stack(t)
-	user := st.User(t, stackSyncUser)
-	cfg := stackConfig(st, user, ImplicitTLS, ImplicitTLS)
-	cred := Password(user.Password)
-	folder := stackFolder(t, cfg, cred)
-	other, err := DialIMAP(testContext(t), cfg, cred, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
+	f := newSyncFixture(t, ImplicitTLS)
+	cfg, cred, folder, other := f.cfg, f.cred, f.folder, f.other
 	const n = 60
-	for i := 0; i < n; i++ {
-		appendRaw(t, other, folder, stackMessage("a@clinic.test", user.Address, fmt.Sprintf("k%d-%s", i, uniqueID(t)), (i%6)*3000))
-	}
+	f.fill(t, n, "k", func(i int) int { return (i % 6) * 3000 })
 
 	for _, killAt := range []int{n / 2, n + n/3} { // during headers, during bodies
 		t.Run(strconv.Itoa(killAt), func(t *testing.T) {

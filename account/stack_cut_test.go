@@ -1,10 +1,7 @@
 package account
 
 import (
-	"fmt"
 	"testing"
-
-	"securemail/internal/testenv"
 )
 
 // TestStackSyncConvergesAcrossCuts syncs through a proxy that cuts every
@@ -12,21 +9,10 @@ import (
 // then checks that the cache matches the server and that no message was
 // stored twice.
 func TestStackSyncConvergesAcrossCuts(t *testing.T) {
-	st := testenv.Stack(t)
-	user := st.User(t, stackSyncUser)
-	cfg := stackConfig(st, user, ImplicitTLS, ImplicitTLS)
-	cred := Password(user.Password)
-	folder := stackFolder(t, cfg, cred)
-
-	other, err := DialIMAP(testContext(t), cfg, cred, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
+	f := newSyncFixture(t, ImplicitTLS)
+	st, cfg, cred, folder, other := f.stack, f.cfg, f.cred, f.folder, f.other
 	const n = 40
-	for i := 0; i < n; i++ {
-		appendRaw(t, other, folder, stackMessage("a@clinic.test", user.Address, fmt.Sprintf("c%d-%s", i, uniqueID(t)), (i%8)*4000))
-	}
+	f.fill(t, n, "c", func(i int) int { return (i % 8) * 4000 })
 
 	proxy := startCutProxy(t, st.Addr(st.Ports.IMAPS), 60000)
 	proxied := *cfg

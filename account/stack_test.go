@@ -87,6 +87,48 @@ func appendRaw(t testing.TB, client *imapclient.Client, folder string, raw []byt
 	}
 }
 
+// syncFixture is a folder of its own on the server for one sync test,
+// owned by the sync test user, with a second connection that plays
+// another client of the same mailbox.
+type syncFixture struct {
+	stack  *testenv.MailStack
+	user   testenv.User
+	cfg    *Config
+	cred   Credentials
+	folder string
+	other  *imapclient.Client
+}
+
+// newSyncFixture creates the folder and opens the other client's
+// connection, both over security sec, and closes both at the test's end.
+func newSyncFixture(t *testing.T, sec Security) *syncFixture {
+	t.Helper()
+	st := testenv.Stack(t)
+	user := st.User(t, stackSyncUser)
+	f := &syncFixture{stack: st, user: user, cfg: stackConfig(st, user, sec, sec), cred: Password(user.Password)}
+	f.folder = stackFolder(t, f.cfg, f.cred)
+	other, err := DialIMAP(testContext(t), f.cfg, f.cred, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	f.other = other
+	return f
+}
+
+// fill appends n messages to the folder and returns their ids. Message i
+// has a body of about size(i) bytes, and its id, one word made of prefix,
+// i and a random suffix, is in its subject and its Message-ID.
+func (f *syncFixture) fill(t *testing.T, n int, prefix string, size func(i int) int) []string {
+	t.Helper()
+	ids := make([]string, n)
+	for i := range n {
+		ids[i] = fmt.Sprintf("%s%d%s", prefix, i, uniqueID(t))
+		appendRaw(t, f.other, f.folder, stackMessage("a@clinic.test", f.user.Address, ids[i], size(i)))
+	}
+	return ids
+}
+
 func stackMessage(from, to, id string, size int) []byte {
 	body := bytes.Repeat([]byte("Stack test line of plain text.\r\n"), size/32+1)
 	return []byte("From: " + from + "\r\nTo: " + to + "\r\nSubject: stack " + id +
@@ -229,20 +271,9 @@ func TestStackWrongHostCertificate(t *testing.T) {
 }
 
 func TestStackSyncFolder(t *testing.T) {
-	st := testenv.Stack(t)
-	user := st.User(t, stackSyncUser)
-	cfg := stackConfig(st, user, ImplicitTLS, ImplicitTLS)
-	cred := Password(user.Password)
-	folder := stackFolder(t, cfg, cred)
-
-	other, err := DialIMAP(testContext(t), cfg, cred, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	for i := 0; i < 20; i++ {
-		appendRaw(t, other, folder, stackMessage("a@clinic.test", user.Address, fmt.Sprintf("s%d-%s", i, uniqueID(t)), 500*i))
-	}
+	f := newSyncFixture(t, ImplicitTLS)
+	cfg, cred, folder, other := f.cfg, f.cred, f.folder, f.other
+	f.fill(t, 20, "s", func(i int) int { return 500 * i })
 
 	store := newMemStore()
 	s := NewSyncer(cfg, cred, store)
@@ -282,17 +313,9 @@ func TestStackSyncFolder(t *testing.T) {
 }
 
 func TestStackUIDValidityChange(t *testing.T) {
-	st := testenv.Stack(t)
-	user := st.User(t, stackSyncUser)
-	cfg := stackConfig(st, user, StartTLS, StartTLS)
-	cred := Password(user.Password)
-	folder := stackFolder(t, cfg, cred)
-	other, err := DialIMAP(testContext(t), cfg, cred, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	appendRaw(t, other, folder, stackMessage("a@clinic.test", user.Address, "u1-"+uniqueID(t), 100))
+	f := newSyncFixture(t, StartTLS)
+	user, cfg, cred, folder, other := f.user, f.cfg, f.cred, f.folder, f.other
+	f.fill(t, 1, "u", func(int) int { return 100 })
 
 	store := newMemStore()
 	s := NewSyncer(cfg, cred, store)

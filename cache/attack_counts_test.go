@@ -143,7 +143,7 @@ func TestAttackCountsAfterMigrationFromV4(t *testing.T) {
 	flagSets := [][]string{nil, {`\Seen`}, {`\SEEN`, `\Flagged`}, {`$\seenX`}, {`\seen`}}
 	for i, flags := range flagSets {
 		for _, folder := range []string{"INBOX", "Archive"} {
-			mustPut(t, old, &Message{Account: "a", Folder: folder, UID: uint32(i + 1), Flags: flags, Raw: raw})
+			putAtVersion(t, old, 4, &Message{Account: "a", Folder: folder, UID: uint32(i + 1), Flags: flags, Raw: raw})
 		}
 	}
 	if err := old.DeleteMessages("a", "Archive", []uint32{1}); err != nil {

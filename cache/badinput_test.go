@@ -17,10 +17,13 @@ func TestTamperedValuesFailToOpen(t *testing.T) {
 		tamper string
 	}{
 		{"bit flip", ""},
-		{"truncated", `UPDATE messages SET raw = substr(raw, 1, 10) WHERE uid = 1`},
-		{"empty", `UPDATE messages SET raw = x'' WHERE uid = 1`},
-		{"moved from another row", `UPDATE messages SET raw = (SELECT raw FROM messages WHERE uid = 2) WHERE uid = 1`},
-		{"moved from another column", `UPDATE messages SET raw = summary WHERE uid = 1`},
+		{"truncated", `UPDATE bodies SET raw = substr(raw, 1, 10) WHERE message = (SELECT id FROM messages WHERE uid = 1)`},
+		{"empty", `UPDATE bodies SET raw = x'' WHERE message = (SELECT id FROM messages WHERE uid = 1)`},
+		{"deleted", `DELETE FROM bodies WHERE message = (SELECT id FROM messages WHERE uid = 1)`},
+		{"moved from another row", `UPDATE bodies SET raw = (SELECT b.raw FROM bodies b JOIN messages m ON m.id = b.message WHERE m.uid = 2)
+			WHERE message = (SELECT id FROM messages WHERE uid = 1)`},
+		{"moved from another column", `UPDATE bodies SET raw = (SELECT summary FROM messages WHERE uid = 1)
+			WHERE message = (SELECT id FROM messages WHERE uid = 1)`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newTestStore(t)
@@ -29,9 +32,9 @@ func TestTamperedValuesFailToOpen(t *testing.T) {
 			tamper := tc.tamper
 			if tamper == "" {
 				var sealed []byte
-				s.db.QueryRow(`SELECT raw FROM messages WHERE uid = 1`).Scan(&sealed)
+				s.db.QueryRow(`SELECT raw FROM bodies WHERE message = ?`, id1).Scan(&sealed)
 				sealed[20] ^= 0x01
-				tamper = fmt.Sprintf("UPDATE messages SET raw = x'%x' WHERE uid = 1", sealed)
+				tamper = fmt.Sprintf("UPDATE bodies SET raw = x'%x' WHERE message = %d", sealed, id1)
 			}
 			if _, err := s.db.Exec(tamper); err != nil {
 				t.Fatal(err)
@@ -56,7 +59,7 @@ func TestTamperedBlobBitFlip(t *testing.T) {
 	s := newTestStore(t)
 	id := mustPut(t, s, &Message{Account: "a", Folder: "INBOX", UID: 1, Raw: []byte("Subject: x\r\n\r\nbody")})
 	var sealed []byte
-	s.db.QueryRow(`SELECT raw FROM messages WHERE id = ?`, id).Scan(&sealed)
+	s.db.QueryRow(`SELECT raw FROM bodies WHERE message = ?`, id).Scan(&sealed)
 	keys := s.keys
 	for i := range sealed {
 		for _, bit := range []byte{0x01, 0x80} {
@@ -176,7 +179,7 @@ func TestMigrationsFromEveryVersion(t *testing.T) {
 			var id int64
 			if from >= 1 {
 				// Data written by version 1 must survive every later step.
-				id = mustPut(t, old, &Message{Account: "a", Folder: "INBOX", UID: 9, Raw: []byte("Subject: kept\r\n\r\nbody")})
+				id = putAtVersion(t, old, from, &Message{Account: "a", Folder: "INBOX", UID: 9, Raw: []byte("Subject: kept\r\n\r\nbody")})
 			}
 			db.Close()
 
@@ -212,6 +215,24 @@ func TestMigrationsFromEveryVersion(t *testing.T) {
 			}
 		})
 	}
+}
+
+// putAtVersion stores m with this build's code in a database of schema
+// version, then moves its sealed bytes into messages.raw, where versions
+// 1 to 5 kept them.
+func putAtVersion(t *testing.T, s *Store, version int, m *Message) int64 {
+	t.Helper()
+	if version >= 6 {
+		return mustPut(t, s, m)
+	}
+	if _, err := s.db.Exec(`CREATE TABLE bodies (message INTEGER PRIMARY KEY, raw BLOB NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	id := mustPut(t, s, m)
+	if _, err := s.db.Exec(`UPDATE messages SET raw = (SELECT raw FROM bodies WHERE message = messages.id); DROP TABLE bodies`); err != nil {
+		t.Fatal(err)
+	}
+	return id
 }
 
 // schemaOf returns the schema SQL of db, one statement a line, sorted.

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -198,5 +199,37 @@ func BenchmarkUnlock(b *testing.B) {
 		b.StopTimer()
 		v.Lock()
 		b.StartTimer()
+	}
+}
+
+// BenchmarkSetFlags changes the flags of cached messages of two sizes.
+// SQLite writes a changed row whole, so the message bytes live in a
+// table of their own and the time must not grow with the message size.
+func BenchmarkSetFlags(b *testing.B) {
+	for _, size := range []int{2 << 10, 10 << 20} {
+		b.Run(fmt.Sprintf("%dKiB", size>>10), func(b *testing.B) {
+			s := benchStore(b, b.TempDir(), true)
+			defer s.detach()
+			raw := []byte("From: lab@lab.example\r\nSubject: result\r\nDate: Mon, 02 Jan 2006 15:04:05 +0000\r\n\r\n" +
+				strings.Repeat("Result line of plain text.\r\n", size/28))
+			const messages = 20
+			for i := range messages {
+				m := &Message{Account: "a", Folder: "INBOX", UIDValidity: 1, UID: uint32(i + 1), Size: int64(len(raw)), Raw: raw}
+				if err := s.PutMessage(m); err != nil {
+					b.Fatal(err)
+				}
+			}
+			i := 0
+			for b.Loop() {
+				flags := []string{`\Seen`}
+				if i%(2*messages) >= messages {
+					flags = nil
+				}
+				if err := s.SetFlags("a", "INBOX", uint32(i%messages+1), flags, uint64(i+1)); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
 	}
 }

@@ -19,6 +19,7 @@ type indexWriter struct {
 	nextMessageID *sql.Stmt
 	insertMessage *sql.Stmt
 	updateMessage *sql.Stmt
+	putBody       *sql.Stmt
 	insertTerm    *sql.Stmt
 	deleteTerm    *sql.Stmt
 	termsByID     *sql.Stmt
@@ -42,6 +43,7 @@ func (s *Store) newIndexWriter(tx *sql.Tx, keys sealer) (*indexWriter, error) {
 		{&w.nextMessageID, queryNextMessageID},
 		{&w.insertMessage, queryInsertMessage},
 		{&w.updateMessage, queryUpdateMessage},
+		{&w.putBody, queryPutBody},
 		{&w.insertTerm, queryInsertTerm},
 		{&w.deleteTerm, queryDeleteTerm},
 		{&w.termsByID, queryTermsByID},

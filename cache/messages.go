@@ -209,14 +209,17 @@ func (w *indexWriter) putMessage(m *Message, prep *preparedMessage) (int64, erro
 		return 0, err
 	}
 	args := []any{m.UIDValidity, int64(m.ModSeq), encodeFlags(m.Flags), m.Size, date.Unix(), boolInt(m.Encrypted),
-		boolInt(m.HeaderOnly), messageIDTag(keys, p.summary.MessageID), sealedRaw, sealedSummary, sealedTerms, id, folderID, m.UID}
+		boolInt(m.HeaderOnly), messageIDTag(keys, p.summary.MessageID), sealedSummary, sealedTerms, id, folderID, m.UID}
 	if exists {
-		_, err = w.updateMessage.Exec(args[:12]...)
+		_, err = w.updateMessage.Exec(args[:11]...)
 	} else {
 		_, err = w.insertMessage.Exec(args...)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("cache: write message: %w", err)
+	}
+	if _, err := w.putBody.Exec(id, sealedRaw); err != nil {
+		return 0, fmt.Errorf("cache: write message bytes: %w", err)
 	}
 	// The postings wait for flushIndex. The prefix dictionary is
 	// written now because only here are the words themselves known.
@@ -370,9 +373,9 @@ func (s *Store) Message(id int64) (*Message, error) {
 			sa, sn, sr             []byte
 		)
 		m = &Message{ID: id}
-		err := tx.QueryRow(`SELECT m.folder_id, m.uid, m.uid_validity, m.modseq, m.flags, m.size, m.date, m.encrypted, m.header_only, m.raw,
+		err := tx.QueryRow(`SELECT m.folder_id, m.uid, m.uid_validity, m.modseq, m.flags, m.size, m.date, m.encrypted, m.header_only, b.raw,
 				f.account, f.name, f.role
-			FROM messages m JOIN folders f ON f.id = m.folder_id WHERE m.id = ?`, id).
+			FROM messages m JOIN folders f ON f.id = m.folder_id LEFT JOIN bodies b ON b.message = m.id WHERE m.id = ?`, id).
 			Scan(&folderID, &m.UID, &m.UIDValidity, &modSeq, &flags, &m.Size, &date, &m.Encrypted, &m.HeaderOnly, &sealedRaw, &sa, &sn, &sr)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("cache: message %d not found: %w", id, ErrNotFound)

@@ -15,9 +15,11 @@ const (
 	queryMessageByUID  = `SELECT id, indexed FROM messages WHERE folder_id = ? AND uid = ?`
 	queryNextMessageID = `SELECT coalesce(max(id), 0) + 1 FROM messages`
 	queryInsertMessage = `INSERT INTO messages (uid_validity, modseq, flags, size, date, encrypted,
-			header_only, message_id_tag, raw, summary, terms, id, folder_id, uid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+			header_only, message_id_tag, summary, terms, id, folder_id, uid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	queryUpdateMessage = `UPDATE messages SET uid_validity = ?, modseq = ?, flags = ?, size = ?, date = ?, encrypted = ?,
-			header_only = ?, message_id_tag = ?, raw = ?, summary = ?, terms = ?, indexed = 0 WHERE id = ?`
+			header_only = ?, message_id_tag = ?, summary = ?, terms = ?, indexed = 0 WHERE id = ?`
+	queryPutBody = `INSERT INTO bodies (message, raw) VALUES (?, ?)
+			ON CONFLICT (message) DO UPDATE SET raw = excluded.raw`
 	queryInsertTerm     = `INSERT OR IGNORE INTO terms (tag, date, message) VALUES (?, ?, ?)`
 	queryDeleteTerm     = `DELETE FROM terms WHERE tag = ? AND date = ? AND message = ?`
 	queryInsertPrefix   = `INSERT OR IGNORE INTO prefixes (prefix_tag, word_tag) VALUES (?, ?)`
@@ -45,6 +47,7 @@ var preparedQueries = []string{
 	queryNextMessageID,
 	queryInsertMessage,
 	queryUpdateMessage,
+	queryPutBody,
 	queryInsertTerm,
 	queryInsertTerms,
 	queryDeleteTerm,

@@ -552,3 +552,44 @@ func TestReadsDoNotWaitForWriter(t *testing.T) {
 		t.Fatal("reads waited for the writer's lock")
 	}
 }
+
+// Every way a message leaves the cache must take its sealed bytes with
+// it, so no body of deleted mail stays in the file.
+func TestRemovedMessagesLeaveNoBodies(t *testing.T) {
+	s := newTestStore(t)
+	bodies := func() int {
+		var n int
+		if err := s.db.QueryRow(`SELECT count(*) FROM bodies`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for uid := uint32(1); uid <= 3; uid++ {
+		mustPut(t, s, &Message{Account: "a", Folder: "INBOX", UID: uid, Raw: buildMail(mailOptions{Subject: "body"})})
+	}
+	mustPut(t, s, &Message{Account: "a", Folder: "Archive", UID: 1, Raw: buildMail(mailOptions{Subject: "body"})})
+	// A stored message stored again keeps one body.
+	mustPut(t, s, &Message{Account: "a", Folder: "INBOX", UID: 1, Raw: buildMail(mailOptions{Subject: "new body"})})
+	if n := bodies(); n != 4 {
+		t.Fatalf("%d bodies for 4 messages", n)
+	}
+
+	if err := s.DeleteMessages("a", "INBOX", []uint32{1}); err != nil {
+		t.Fatal(err)
+	}
+	if n := bodies(); n != 3 {
+		t.Errorf("%d bodies after deleting one of 4 messages, want 3", n)
+	}
+	if err := s.ResetFolder("a", "INBOX", 2); err != nil {
+		t.Fatal(err)
+	}
+	if n := bodies(); n != 1 {
+		t.Errorf("%d bodies after resetting INBOX, want the 1 of Archive", n)
+	}
+	if err := s.DeleteFolder("a", "Archive"); err != nil {
+		t.Fatal(err)
+	}
+	if n := bodies(); n != 0 {
+		t.Errorf("%d bodies after deleting every message, want 0", n)
+	}
+}

@@ -474,3 +474,13 @@ func auditKey(info KeyInfo) audit.KeyInfo {
 	}
 	return k
 }
+
+// mergeKeyCopies merges two copies of one bound key for the trust
+// directory. An OpenPGP key gains what the newer copy adds. An S/MIME
+// certificate with the same fingerprint is the same certificate.
+func mergeKeyCopies(scheme crypto.Scheme, stored, seen []byte) ([]byte, error) {
+	if scheme != crypto.SchemeOpenPGP {
+		return stored, nil
+	}
+	return pgp.MergePublic(stored, seen)
+}

@@ -246,7 +246,7 @@ func (c *Client) startSession() error {
 	s := &session{
 		store: store,
 		trail: trail,
-		trust: &crypto.Directory{Store: store, Now: c.opts.Now},
+		trust: &crypto.Directory{Store: store, Now: c.opts.Now, Merge: mergeKeyCopies},
 		own:   crypto.OwnKeys{Store: store},
 	}
 	s.keys = newKeyCache()

@@ -83,6 +83,11 @@ type Directory struct {
 	Store RecordStore
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// Merge returns the stored copy of a bound key with what a copy of
+	// the same key seen since adds to it (newer self-signatures and
+	// revocations, for OpenPGP). It must never drop a revocation. Nil
+	// keeps the stored copy.
+	Merge func(scheme Scheme, stored, seen []byte) ([]byte, error)
 }
 
 func (d *Directory) now() time.Time {
@@ -149,13 +154,15 @@ func (d *Directory) Observe(scheme Scheme, address string, c Candidate) (Observa
 
 	if b.Fingerprint == c.Fingerprint {
 		b.LastSeen = now
-		// NOTE: the stored copy is kept even when the observed one carries
-		// newer signatures. An unauthenticated copy (a forged Autocrypt
-		// header) could otherwise drop a revocation; refreshing a key
-		// needs a merge of its signatures, which is not built yet.
-		if len(b.Public) == 0 {
-			b.Public = c.Public
+		// An unauthenticated copy (a forged Autocrypt header) must not
+		// replace the stored one, which may hold a revocation that the
+		// copy lacks, so only a merge may take what it adds.
+		merged, err := d.merge(scheme, b.Public, c.Public)
+		if err != nil {
+			// The stored copy stays, and the error goes to the caller.
+			return Known, errors.Join(err, d.put(b))
 		}
+		b.Public = merged
 		return Known, d.put(b)
 	}
 	b.Pending = &c
@@ -208,10 +215,37 @@ func (d *Directory) Bind(scheme Scheme, address string, c Candidate, level Trust
 		Address: address, Scheme: scheme, Fingerprint: strings.ToUpper(c.Fingerprint),
 		Level: level, Source: c.Source, FirstSeen: now, LastSeen: now, Public: c.Public,
 	}
-	if old, err := d.Lookup(scheme, address); err == nil && old.Fingerprint != b.Fingerprint {
+	old, err := d.Lookup(scheme, address)
+	switch {
+	case err != nil:
+	case old.Fingerprint != b.Fingerprint:
 		b.Replaced = append(old.Replaced, old.Fingerprint)
+	default:
+		// A new import of the bound key adds to the stored copy, so an
+		// older file cannot drop a revocation or an expiry extension.
+		merged, err := d.merge(scheme, old.Public, c.Public)
+		if err != nil {
+			return err
+		}
+		b.Public = merged
 	}
 	return d.put(b)
+}
+
+// merge returns stored merged with seen, or whichever of them is not
+// empty.
+func (d *Directory) merge(scheme Scheme, stored, seen []byte) ([]byte, error) {
+	switch {
+	case len(stored) == 0:
+		return seen, nil
+	case len(seen) == 0 || d.Merge == nil:
+		return stored, nil
+	}
+	merged, err := d.Merge(scheme, stored, seen)
+	if err != nil {
+		return stored, fmt.Errorf("crypto: merge a new copy of the bound %s key: %w", scheme, err)
+	}
+	return merged, nil
 }
 
 // Remove deletes the binding for address.

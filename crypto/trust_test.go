@@ -148,3 +148,73 @@ func TestOwnKeysRoundTrip(t *testing.T) {
 		t.Error("stored a key for scheme none")
 	}
 }
+
+// joinMerge is a stand-in merge that records both copies.
+func joinMerge(_ Scheme, stored, seen []byte) ([]byte, error) {
+	return append(append(append([]byte{}, stored...), '+'), seen...), nil
+}
+
+func TestObserveKnownKeyMergesCopy(t *testing.T) {
+	d, _ := testDirectory()
+	d.Merge = joinMerge
+	if _, err := d.Observe(SchemeOpenPGP, "ana@clinic.test", Candidate{Fingerprint: "AA11", Public: []byte("v1")}); err != nil {
+		t.Fatal(err)
+	}
+	obs, err := d.Observe(SchemeOpenPGP, "ana@clinic.test", Candidate{Fingerprint: "AA11", Public: []byte("v2")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if obs != Known {
+		t.Fatalf("observation = %v, want Known", obs)
+	}
+	b, _ := d.Lookup(SchemeOpenPGP, "ana@clinic.test")
+	if string(b.Public) != "v1+v2" {
+		t.Errorf("stored copy %q, want the merge of both %q", b.Public, "v1+v2")
+	}
+}
+
+func TestObserveFailedMergeKeepsStoredCopy(t *testing.T) {
+	d, _ := testDirectory()
+	refused := errors.New("forged self-signature")
+	d.Merge = func(Scheme, []byte, []byte) ([]byte, error) { return nil, refused }
+	if _, err := d.Observe(SchemeOpenPGP, "ana@clinic.test", Candidate{Fingerprint: "AA11", Public: []byte("v1")}); err != nil {
+		t.Fatal(err)
+	}
+	obs, err := d.Observe(SchemeOpenPGP, "ana@clinic.test", Candidate{Fingerprint: "AA11", Public: []byte("forged")})
+	if !errors.Is(err, refused) {
+		t.Errorf("err = %v, want the merge error", err)
+	}
+	if obs != Known {
+		t.Errorf("observation = %v, want Known", obs)
+	}
+	b, _ := d.Lookup(SchemeOpenPGP, "ana@clinic.test")
+	if string(b.Public) != "v1" {
+		t.Errorf("stored copy %q, want the old %q", b.Public, "v1")
+	}
+}
+
+func TestBindSameKeyMergesCopy(t *testing.T) {
+	d, _ := testDirectory()
+	d.Merge = joinMerge
+	if err := d.Bind(SchemeOpenPGP, "ana@clinic.test", Candidate{Fingerprint: "AA11", Public: []byte("v1")}, TrustVerified); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Bind(SchemeOpenPGP, "ana@clinic.test", Candidate{Fingerprint: "aa11", Public: []byte("old file")}, TrustVerified); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := d.Lookup(SchemeOpenPGP, "ana@clinic.test")
+	if string(b.Public) != "v1+old file" {
+		t.Errorf("stored copy %q, want the merge %q", b.Public, "v1+old file")
+	}
+	if len(b.Replaced) != 0 {
+		t.Errorf("Replaced = %v for the same key, want none", b.Replaced)
+	}
+
+	if err := d.Bind(SchemeOpenPGP, "ana@clinic.test", Candidate{Fingerprint: "BB22", Public: []byte("other")}, TrustVerified); err != nil {
+		t.Fatal(err)
+	}
+	b, _ = d.Lookup(SchemeOpenPGP, "ana@clinic.test")
+	if string(b.Public) != "other" {
+		t.Errorf("stored copy %q after importing another key, want %q", b.Public, "other")
+	}
+}

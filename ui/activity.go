@@ -12,16 +12,26 @@ import (
 // So each focusable widget the GUI builds is one of the types below. Each
 // reports keys, and the focus it gains from Tab or a click, to the idle
 // lock, and then behaves as the widget it embeds.
-// NOTE: widgets that Fyne builds itself still report no keys: the
-// buttons of form, error and information dialogs, the file dialog's
-// fields and a select's open menu. Confirmations use showConfirm, whose
-// buttons are activity buttons.
+// Dialogs are built from these types too (showConfirm, showForm,
+// showMessage, showError, the send review and the outbox prompts), and a
+// select opens its options in an activityMenu.
+// NOTE: widgets that Fyne 2.7.1 builds inside its file dialogs still
+// report no keys: their buttons, file grid or list, places list, options
+// menu and new-folder form. Only typing in the save dialog's file name
+// field counts (see showFileSave). Fyne exposes no key hook for them,
+// because the canvas's key handlers run only while nothing has the
+// focus, and its shortcuts only for modifier combinations that the
+// focused widget does not handle itself. Keys on a selectable label
+// (message body, error details, the passwords of protected copies) go to
+// a focusable part Fyne builds inside the label and report nothing
+// either.
 
 // activityEntry is a widget.Entry that reports key presses to the idle
 // lock before handling them.
 type activityEntry struct {
 	widget.Entry
 	onActivity func()
+	onEscape   func() // set by the dialog that contains the entry
 }
 
 func (e *activityEntry) FocusGained() {
@@ -36,6 +46,10 @@ func (e *activityEntry) TypedRune(r rune) {
 
 func (e *activityEntry) TypedKey(k *fyne.KeyEvent) {
 	e.onActivity()
+	if k.Name == fyne.KeyEscape && e.onEscape != nil {
+		e.onEscape()
+		return
+	}
 	e.Entry.TypedKey(k)
 }
 
@@ -71,6 +85,7 @@ func (l *activityLayer) MouseOut()                      {}
 type activityButton struct {
 	widget.Button
 	onActivity func()
+	onEscape   func() // set by the dialog that contains the button
 }
 
 // newActivityButton returns a button with a label, an optional icon and
@@ -94,6 +109,10 @@ func (b *activityButton) TypedRune(r rune) {
 
 func (b *activityButton) TypedKey(k *fyne.KeyEvent) {
 	b.onActivity()
+	if k.Name == fyne.KeyEscape && b.onEscape != nil {
+		b.onEscape()
+		return
+	}
 	b.Button.TypedKey(k)
 }
 
@@ -102,6 +121,7 @@ func (b *activityButton) TypedKey(k *fyne.KeyEvent) {
 type activityCheck struct {
 	widget.Check
 	onActivity func()
+	onEscape   func() // set by the dialog that contains the check
 }
 
 func newActivityCheck(s *Shell, label string, changed func(bool)) *activityCheck {
@@ -123,6 +143,10 @@ func (c *activityCheck) TypedRune(r rune) {
 
 func (c *activityCheck) TypedKey(k *fyne.KeyEvent) {
 	c.onActivity()
+	if k.Name == fyne.KeyEscape && c.onEscape != nil {
+		c.onEscape()
+		return
+	}
 	c.Check.TypedKey(k)
 }
 
@@ -131,6 +155,7 @@ func (c *activityCheck) TypedKey(k *fyne.KeyEvent) {
 type activitySelect struct {
 	widget.Select
 	onActivity func()
+	menu       *activityMenu // the options last opened, see selectmenu.go
 }
 
 // newActivitySelect returns a select over options. Its placeholder is
@@ -154,7 +179,14 @@ func (s *activitySelect) TypedRune(r rune) {
 
 func (s *activitySelect) TypedKey(k *fyne.KeyEvent) {
 	s.onActivity()
-	s.Select.TypedKey(k)
+	switch k.Name {
+	case fyne.KeySpace, fyne.KeyUp, fyne.KeyDown:
+		if c := fyne.CurrentApp().Driver().CanvasForObject(s); c != nil {
+			s.showMenu(c)
+		}
+	default:
+		s.Select.TypedKey(k)
+	}
 }
 
 // activityList is a widget.List that reports keys and focus to the idle

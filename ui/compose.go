@@ -154,7 +154,7 @@ func (c *composeWindow) attach() {
 		defer r.Close()
 		data, err := io.ReadAll(r)
 		if err != nil {
-			dialog.ShowError(fmt.Errorf("read attachment %s: %w", r.URI().Name(), err), c.win)
+			showError(c.shell, c.win, fmt.Errorf("read attachment %s: %w", r.URI().Name(), err))
 			return
 		}
 		name := r.URI().Name()
@@ -275,7 +275,7 @@ func (c *composeWindow) sendReviewed(d *compose.Draft, report *compose.Report, a
 			if len(sealed.Passwords) > 0 {
 				info := widget.NewLabel(passwordsText(sealed.Passwords))
 				info.Selectable = true
-				dialog.ShowCustom("Passwords for the protected copies", "Done", info, c.shell.win)
+				showMessage(c.shell, c.shell.win, "Passwords for the protected copies", "Done", info, fyne.Size{})
 			}
 			c.win.Close()
 		})

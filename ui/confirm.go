@@ -10,9 +10,9 @@ import (
 )
 
 // confirmPrompt is a confirmation for an action that cannot be undone or
-// that exposes content. Cancel is the default and focused button, and
-// every button reports keys to the idle lock, unlike the buttons of
-// dialog.ShowConfirm.
+// that exposes content. Cancel is the default and focused button, Escape
+// on either button cancels, and every button reports keys to the idle
+// lock, unlike the buttons of dialog.ShowConfirm.
 type confirmPrompt struct {
 	dialog dialog.Dialog
 	action *activityButton
@@ -32,6 +32,8 @@ func showConfirm(s *Shell, w fyne.Window, title, text, action string, icon fyne.
 		onConfirm()
 	})
 	p.action.Importance = widget.LowImportance
+	p.cancel.onEscape = func() { p.dialog.Hide() }
+	p.action.onEscape = p.cancel.onEscape
 	buttons := container.NewHBox(layout.NewSpacer(), p.action, p.cancel)
 	content := container.NewBorder(nil, buttons, nil, nil, body)
 	p.dialog = dialog.NewCustomWithoutButtons(title, newActivityLayer(content, s.activity), w)

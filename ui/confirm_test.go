@@ -42,3 +42,24 @@ func TestConfirmCancelIsDefault(t *testing.T) {
 		t.Errorf("the action button confirmed %d times, want 1", confirmed)
 	}
 }
+
+func TestConfirmEscapeCancels(t *testing.T) {
+	s := newUnlockedShell(t, &countingIdle{})
+	c := s.win.Canvas()
+	confirmed := 0
+
+	for _, focus := range []string{"Cancel", "Revoke"} {
+		p := showConfirm(s, s.win, "Revoke this key?", "This cannot be undone.", "Revoke", theme.DeleteIcon(),
+			func() { confirmed++ })
+		if focus == "Revoke" {
+			c.Focus(p.action)
+		}
+		pressKey(c, fyne.KeyEscape)
+		if c.Overlays().Top() != nil {
+			t.Errorf("the confirmation stayed open after Escape on %s", focus)
+		}
+	}
+	if confirmed != 0 {
+		t.Errorf("Escape confirmed the action %d times", confirmed)
+	}
+}

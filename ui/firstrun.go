@@ -265,7 +265,7 @@ func (f *firstRun) openFile(use func([]byte)) {
 		data, err := io.ReadAll(r)
 		r.Close()
 		if err != nil {
-			dialog.ShowError(fmt.Errorf("read %s: %w", r.URI().Name(), err), f.shell.win)
+			showError(f.shell, f.shell.win, fmt.Errorf("read %s: %w", r.URI().Name(), err))
 			return
 		}
 		use(data)
@@ -282,13 +282,12 @@ func askSecret(s *Shell, title, text string, use func([]byte)) {
 	entry := newPasswordEntry(s)
 	item := widget.NewFormItem("Password", entry)
 	item.HintText = text
-	d := dialog.NewForm(title, "OK", "Cancel", []*widget.FormItem{item}, func(ok bool) {
+	p := showForm(s, s.win, title, "OK", "Cancel", []*widget.FormItem{item}, func(ok bool) {
 		secret := []byte(entry.Text)
 		entry.SetText("")
 		if ok {
 			use(secret)
 		}
-	}, s.win)
-	d.Resize(fyne.NewSize(400, 180))
-	d.Show()
+	})
+	p.dialog.Resize(fyne.NewSize(400, 180))
 }

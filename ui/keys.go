@@ -140,14 +140,14 @@ func (k *keyManager) run(op func() error, done string) {
 func (k *keyManager) generate() {
 	name, email := newActivityEntry(k.shell), newActivityEntry(k.shell)
 	email.SetText(k.shell.client.Identity())
-	dialog.ShowForm("New OpenPGP key", "Create", "Cancel", []*widget.FormItem{
+	showForm(k.shell, k.win, "New OpenPGP key", "Create", "Cancel", []*widget.FormItem{
 		widget.NewFormItem("Name", name), widget.NewFormItem("Address", email),
 	}, func(ok bool) {
 		if ok {
 			n, e := name.Text, email.Text
 			k.run(func() error { _, err := k.shell.client.GenerateKey(n, e); return err }, "Key created.")
 		}
-	}, k.win)
+	})
 }
 
 func (k *keyManager) importFile(pkcs12 bool) {
@@ -185,7 +185,7 @@ func (k *keyManager) export() {
 	if !ok {
 		return
 	}
-	save := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+	showFileSave(k.shell, k.win, e.Fingerprint+".asc", func(w fyne.URIWriteCloser, err error) {
 		if err != nil || w == nil {
 			return
 		}
@@ -205,9 +205,7 @@ func (k *keyManager) export() {
 				k.status.SetText("Public key exported.")
 			})
 		})
-	}, k.win)
-	save.SetFileName(e.Fingerprint + ".asc")
-	save.Show()
+	})
 }
 
 // verify compares a fingerprint the contact read out (by phone or in
@@ -219,7 +217,7 @@ func (k *keyManager) verify() {
 	}
 	fp := newActivityEntry(k.shell)
 	fp.SetPlaceHolder("Fingerprint as the contact reads it")
-	dialog.ShowForm("Verify "+e.Addresses[0], "Verify", "Cancel", []*widget.FormItem{
+	showForm(k.shell, k.win, "Verify "+e.Addresses[0], "Verify", "Cancel", []*widget.FormItem{
 		widget.NewFormItem("Stored", widget.NewLabel(formatFingerprint(e.Fingerprint))),
 		widget.NewFormItem("Heard", fp),
 	}, func(ok bool) {
@@ -227,7 +225,7 @@ func (k *keyManager) verify() {
 			typed := strings.ToUpper(strings.Join(strings.Fields(fp.Text), ""))
 			k.run(func() error { return k.shell.client.VerifyFingerprint(e.Addresses[0], typed) }, "Fingerprint matches: key verified.")
 		}
-	}, k.win)
+	})
 }
 
 func (k *keyManager) revoke() {
@@ -251,11 +249,11 @@ func askSecretIn(s *Shell, w fyne.Window, title, hint string, use func([]byte)) 
 	entry := newPasswordEntry(s)
 	item := widget.NewFormItem("Password", entry)
 	item.HintText = hint
-	dialog.ShowForm(title, "OK", "Cancel", []*widget.FormItem{item}, func(ok bool) {
+	showForm(s, w, title, "OK", "Cancel", []*widget.FormItem{item}, func(ok bool) {
 		secret := []byte(entry.Text)
 		entry.SetText("")
 		if ok {
 			use(secret)
 		}
-	}, w)
+	})
 }

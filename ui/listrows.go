@@ -37,51 +37,25 @@ func (r *folderRow) CreateRenderer() fyne.WidgetRenderer {
 	return widget.NewSimpleRenderer(r.content)
 }
 
-// newSummaryRow builds a message list row: an encryption icon, the
-// sender (or in Sent the recipient), the subject and the date.
-func newSummaryRow() fyne.CanvasObject {
-	from := newRowText("sender@example.org")
-	subject := newRowText("Subject")
-	date := widget.NewLabel("2006-01-02 15:04")
-	return container.NewBorder(nil, nil, widget.NewIcon(theme.VisibilityIcon()), date,
-		container.NewGridWithColumns(2, from, subject))
-}
-
+// setSummaryRow shows s in a row made by newSummaryRow. A row whose
+// page is not loaded yet shows "Loading…".
 func setSummaryRow(row fyne.CanvasObject, s cache.Summary, loaded, sent bool) {
-	c := row.(*fyne.Container)
-	grid := c.Objects[0].(*fyne.Container)
-	icon := c.Objects[1].(*widget.Icon)
-	date := c.Objects[2].(*widget.Label)
-	from := grid.Objects[0].(*rowText)
-	subject := grid.Objects[1].(*rowText)
-
+	r := row.(*summaryRow)
 	if !loaded {
-		from.set("Loading…", false)
-		subject.set("", false)
-		if date.Text != "" {
-			date.SetText("")
-		}
-		icon.SetResource(theme.MoreHorizontalIcon())
+		r.set("Loading…", "", "", false, theme.MoreHorizontalIcon())
 		return
 	}
-
-	unread := !hasFlag(s.Flags, seenFlag)
+	name := displayName(s.From)
 	if sent {
-		from.set(recipientsName(s), unread)
-	} else {
-		from.set(displayName(s.From), unread)
-	}
-	subject.set(s.Subject, unread)
-	if text := s.Date.Local().Format("2006-01-02 15:04"); date.Text != text {
-		date.SetText(text)
+		name = recipientsName(s)
 	}
 	// A crossed-out eye marks mail that arrived encrypted. An open eye
 	// marks mail that anyone on its path could read.
+	icon := theme.VisibilityIcon()
 	if s.Encrypted {
-		icon.SetResource(theme.VisibilityOffIcon())
-	} else {
-		icon.SetResource(theme.VisibilityIcon())
+		icon = theme.VisibilityOffIcon()
 	}
+	r.set(name, s.Subject, s.Date.Local().Format("2006-01-02 15:04"), !hasFlag(s.Flags, seenFlag), icon)
 }
 
 // recipientsName returns "To" and the first recipient's display name,

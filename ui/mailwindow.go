@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -99,9 +98,7 @@ func (m *mailScreen) showErrorDetails() {
 	text := widget.NewLabel(m.status.errorText)
 	text.Wrapping = fyne.TextWrapWord
 	text.Selectable = true
-	d := dialog.NewCustom("Error details", "Close", container.NewVScroll(text), m.shell.win)
-	d.Resize(fyne.NewSize(640, 320))
-	d.Show()
+	showMessage(m.shell, m.shell.win, "Error details", "Close", container.NewVScroll(text), fyne.NewSize(640, 320))
 }
 
 func (m *mailScreen) toolbar() *widget.Toolbar {

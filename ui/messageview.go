@@ -8,7 +8,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -91,7 +90,7 @@ func (v *messageView) confirmSave(id int64, part *crypto.Part, name string) {
 	warning := "The file will be saved decrypted. Anyone with access to this computer can then read it, " +
 		"and SecureMail can no longer protect or lock it. Save only to an encrypted disk."
 	showConfirm(v.shell, v.window, "Save a decrypted copy?", warning, "Save decrypted", theme.DocumentSaveIcon(), func() {
-		save := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		showFileSave(v.shell, v.window, name, func(w fyne.URIWriteCloser, err error) {
 			if err != nil || w == nil {
 				return
 			}
@@ -104,9 +103,7 @@ func (v *messageView) confirmSave(id int64, part *crypto.Part, name string) {
 					fyne.Do(func() { v.onError(err) })
 				}
 			})
-		}, v.window)
-		save.SetFileName(name)
-		save.Show()
+		})
 	})
 }
 

@@ -272,6 +272,8 @@ func newHeldPrompt(s *Shell, h HeldMessage, resend bool, onDone func(confirmed b
 	p.cancel.Importance = widget.HighImportance
 	p.action = newActivityButton(s, label, icon, func() { onDone(true) })
 	p.action.Importance = widget.LowImportance
+	p.cancel.onEscape = func() { onDone(false) }
+	p.action.onEscape = p.cancel.onEscape
 	buttons := container.NewHBox(layout.NewSpacer(), p.action, p.cancel)
 	p.root = container.NewBorder(nil, buttons, nil, nil, body)
 	return p

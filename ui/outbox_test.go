@@ -266,3 +266,17 @@ func TestOutboxWindowOverRealStack(t *testing.T) {
 		t.Errorf("last audit entry = %s (%s), want message.discarded (failed)", last.Kind, last.Reason)
 	}
 }
+
+func TestHeldPromptEscapeCancels(t *testing.T) {
+	test.NewTempApp(t)
+	var got []bool
+	p := newHeldPrompt(&Shell{}, heldClient().held[1], false, func(confirmed bool) { got = append(got, confirmed) })
+
+	for _, b := range []*activityButton{p.cancel, p.action} {
+		got = nil
+		b.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+		if len(got) != 1 || got[0] {
+			t.Errorf("Escape on %s gave %v, want [false]", b.Text, got)
+		}
+	}
+}

@@ -63,7 +63,22 @@ func newReviewPrompt(s *Shell, r *compose.Report, onDone func(*compose.Answers))
 	buttons := container.NewHBox(layout.NewSpacer(), p.send, p.cancel)
 	p.root = container.NewBorder(nil, buttons, nil, nil, container.NewVScroll(sections))
 	p.updateSend()
+	p.cancelOnEscape()
 	return p
+}
+
+// cancelOnEscape makes Escape on any of the review's buttons, checks and
+// entries cancel it, as Escape does in showConfirm.
+func (p *reviewPrompt) cancelOnEscape() {
+	cancel := func() { p.onDone(nil) }
+	p.cancel.onEscape = cancel
+	p.send.onEscape = cancel
+	if p.justification != nil {
+		p.justification.onEscape = cancel
+	}
+	for _, c := range p.confirms {
+		c.onEscape = cancel
+	}
 }
 
 func heading(text string) fyne.CanvasObject {

@@ -143,3 +143,24 @@ func TestPasswordsText(t *testing.T) {
 		t.Errorf("passwordsText lacks %q:\n%s", want, text)
 	}
 }
+
+func TestReviewPromptEscapeCancels(t *testing.T) {
+	test.NewTempApp(t)
+	var got []*compose.Answers
+	p := newReviewPrompt(&Shell{}, lookalikeReport(), func(a *compose.Answers) { got = append(got, a) })
+	if p.justification == nil {
+		t.Fatal("the lookalike report asks for no justification")
+	}
+
+	targets := map[string]fyne.Focusable{
+		"Cancel": p.cancel, "Send": p.send, "justification": p.justification,
+		"phi check": p.confirms["phi"],
+	}
+	for name, target := range targets {
+		got = nil
+		target.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+		if len(got) != 1 || got[0] != nil {
+			t.Errorf("Escape on %s gave answers %v, want one nil", name, got)
+		}
+	}
+}

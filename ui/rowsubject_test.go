@@ -2,8 +2,6 @@ package ui
 
 import (
 	"testing"
-
-	"fyne.io/fyne/v2"
 )
 
 func TestOpenedRowShowsProtectedSubject(t *testing.T) {
@@ -58,6 +56,6 @@ func TestSentRowsShowRecipient(t *testing.T) {
 func messageRowTexts(m *mailScreen, i int) [2]string {
 	row := m.messageList.CreateItem()
 	m.messageList.UpdateItem(i, row)
-	grid := row.(*fyne.Container).Objects[0].(*fyne.Container)
-	return [2]string{grid.Objects[0].(*rowText).text, grid.Objects[1].(*rowText).text}
+	r := row.(*summaryRow)
+	return [2]string{r.from, r.subject}
 }

@@ -3,9 +3,9 @@ package ui
 import (
 	"testing"
 
-	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
-	"fyne.io/fyne/v2/widget"
 
 	"securemail/cache"
 )
@@ -26,7 +26,7 @@ func TestSyncDoneCountsInWords(t *testing.T) {
 
 func TestRowIconsTellEncryption(t *testing.T) {
 	row := newSummaryRow()
-	icon := row.(*fyne.Container).Objects[1].(*widget.Icon)
+	icon := test.TempWidgetRenderer(t, row.(*summaryRow)).Objects()[0].(*canvas.Image)
 
 	setSummaryRow(row, cache.Summary{Encrypted: true}, true, false)
 	if icon.Resource != theme.VisibilityOffIcon() {
