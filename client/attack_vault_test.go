@@ -223,9 +223,11 @@ func TestAttackVaultBitFlipInMessage(t *testing.T) {
 	c.Lock(LockManual)
 	editDB(t, c, func(db *sql.DB) {
 		var raw []byte
-		db.QueryRow(`SELECT raw FROM messages WHERE id = ?`, id).Scan(&raw)
+		if err := db.QueryRow(`SELECT raw FROM bodies WHERE message = ?`, id).Scan(&raw); err != nil {
+			t.Fatalf("reading the sealed body of message %d: %v", id, err)
+		}
 		raw[len(raw)-1] ^= 0x01
-		mustExec(t, db, `UPDATE messages SET raw = ? WHERE id = ?`, raw, id)
+		mustExec(t, db, `UPDATE bodies SET raw = ? WHERE message = ?`, raw, id)
 	})
 	if err := c.Unlock([]byte("correct horse bitflip")); err != nil {
 		t.Fatal(err)
