@@ -52,7 +52,8 @@ type Sent struct {
 
 // MessageSent records a submitted message. Identifiers in the
 // justification are masked with MaskJustification, and a justification
-// longer than the trail keeps is shortened so the record is never lost.
+// longer than the trail keeps is shortened, so that its length cannot
+// make the event invalid.
 func MessageSent(s Sent) Event {
 	return Event{
 		Kind:          KindMessageSent,

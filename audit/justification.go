@@ -39,7 +39,7 @@ func MaskJustification(text string) string {
 // detectors of scanner, for example one made with the organisation's
 // record-number patterns.
 //
-// The scanner sees a folded copy of text (see foldForScan), so that an
+// The scanner reads a folded copy of text (see foldForScan), so that an
 // identifier typed with full-width or Arabic-Indic digits, a no-break
 // space, a typographic dash or a zero-width character is masked like its
 // ASCII form. The masked ranges are mapped back onto text.
@@ -85,10 +85,10 @@ type foldedText struct {
 }
 
 // foldForScan folds each rune of text that a clinician may type or paste
-// in place of an ASCII character of an identifier: NFKC folds full-width
-// forms and the no-break space, any decimal digit becomes its ASCII
-// digit, dashes and the minus sign become "-", other spaces become " ",
-// and format characters such as U+200B ZERO WIDTH SPACE and the soft
+// in place of an ASCII character of an identifier. NFKC folds full-width
+// forms and the no-break space. Any decimal digit becomes its ASCII
+// digit, dashes and the minus sign become "-", and other spaces become
+// " ". Format characters such as U+200B ZERO WIDTH SPACE and the soft
 // hyphen are dropped.
 func foldForScan(text string) foldedText {
 	out := foldedText{
@@ -135,12 +135,13 @@ func foldRune(r rune) (folded rune, keep bool) {
 	return r, true
 }
 
-// digitValue returns the value of the decimal digit r. Unicode assigns
-// each script's digits zero to nine to consecutive code points, so the
-// value is the count of digits just below r, modulo ten.
+// digitValue returns the value of the decimal digit r. Unicode encodes
+// each set of decimal digits (category Nd) as zero to nine on ten
+// consecutive code points, and some sets follow each other, so the value
+// is the count of digits just below r, modulo ten.
 func digitValue(r rune) int {
 	n := 0
-	for n < 10 && unicode.IsDigit(r-rune(n)-1) {
+	for unicode.IsDigit(r - rune(n) - 1) {
 		n++
 	}
 	return n % 10
