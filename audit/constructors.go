@@ -1,5 +1,7 @@
 package audit
 
+import "unicode/utf8"
+
 // The constructors build each kind of event from typed facts. None takes
 // message text, so a subject or body cannot reach the trail through them.
 
@@ -49,7 +51,9 @@ type Sent struct {
 }
 
 // MessageSent records a submitted message. Identifiers in the
-// justification are masked with MaskJustification.
+// justification are masked with MaskJustification, and a justification
+// longer than the trail keeps is shortened, so that its length cannot
+// make the event invalid.
 func MessageSent(s Sent) Event {
 	return Event{
 		Kind:          KindMessageSent,
@@ -58,7 +62,7 @@ func MessageSent(s Sent) Event {
 		Recipients:    s.Recipients,
 		Findings:      s.Findings,
 		Confirmations: s.Confirmations,
-		Justification: MaskJustification(s.Justification),
+		Justification: shortenJustification(MaskJustification(s.Justification)),
 		Overrides:     s.Overrides,
 	}
 }
@@ -129,4 +133,21 @@ func PolicyRejected(origin string, problems []string, fallBack bool) Event {
 // "user" or "flag".
 func PolicyChanged(paths []string, source string) Event {
 	return Event{Kind: KindPolicyChanged, Settings: paths, Reason: source}
+}
+
+// shortenedMark ends a justification that was cut to fit the trail.
+const shortenedMark = " [shortened]"
+
+// shortenJustification cuts masked text to at most maxJustification
+// bytes at a rune boundary. It runs after masking, so a cut cannot leave
+// part of an identifier unmasked.
+func shortenJustification(masked string) string {
+	if len(masked) <= maxJustification {
+		return masked
+	}
+	cut := maxJustification - len(shortenedMark)
+	for cut > 0 && !utf8.RuneStart(masked[cut]) {
+		cut--
+	}
+	return masked[:cut] + shortenedMark
 }

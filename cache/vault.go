@@ -186,6 +186,17 @@ func Create(dir, profile string, passphrase []byte, mode Mode, opts Options) (*V
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("cache: create profile folder %s: %w", dir, err)
 	}
+	// The lock is taken before the header check, so that two first runs
+	// on one folder cannot both write a header. Otherwise the loser's
+	// header replaces the winner's and orphans the winner's database.
+	lock, err := acquireProfileLock(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { releaseProfileLock(lock) }()
+	if _, err := os.Stat(filepath.Join(dir, headerFile)); err == nil {
+		return nil, fmt.Errorf("%w (%s)", ErrVaultExists, dir)
+	}
 
 	h := &header{Format: headerFormat, Profile: profile, Mode: mode, KDF: opts.KDF}
 	vaultID := make([]byte, 16)
@@ -226,9 +237,10 @@ func Create(dir, profile string, passphrase []byte, mode Mode, opts Options) (*V
 	}
 
 	v := &Vault{dir: dir, profile: profile, opts: opts, mode: mode, store: &Store{}}
-	if err := v.open(dataKey); err != nil {
+	if err := v.openLocked(dataKey, lock); err != nil {
 		return nil, err
 	}
+	lock = nil // the vault holds it now
 	v.emit(Event{Kind: EventUnlocked})
 	return v, nil
 }
@@ -360,18 +372,27 @@ func (v *Vault) deviceSecret(h *header) ([]byte, error) {
 // open takes the profile lock and makes the store usable with dataKey,
 // which it takes over.
 func (v *Vault) open(dataKey []byte) error {
+	lock, err := acquireProfileLock(v.dir)
+	if err != nil {
+		zero(dataKey)
+		return err
+	}
+	if err := v.openLocked(dataKey, lock); err != nil {
+		releaseProfileLock(lock)
+		return err
+	}
+	return nil
+}
+
+// openLocked is open with the profile lock already held. On success the
+// vault keeps lock; on failure the caller still owns it.
+func (v *Vault) openLocked(dataKey []byte, lock *os.File) error {
 	keys, err := newKeySet(dataKey)
 	if err != nil {
 		zero(dataKey)
 		return err
 	}
-	lock, err := acquireProfileLock(v.dir)
-	if err != nil {
-		keys.wipe()
-		return err
-	}
 	if err := v.attach(keys); err != nil {
-		releaseProfileLock(lock)
 		return err
 	}
 	v.profileLock = lock
@@ -414,7 +435,9 @@ func (v *Vault) Lock() error {
 
 // ChangePassphrase rewraps the data key under a key from newPassphrase
 // and the parameters in Options.KDF. Nothing else is re-encrypted. It
-// returns ErrWrongPassphrase when oldPassphrase is wrong.
+// returns ErrWrongPassphrase when oldPassphrase is wrong, and
+// ErrProfileInUse when the vault is locked and another vault has the
+// profile unlocked.
 func (v *Vault) ChangePassphrase(oldPassphrase, newPassphrase []byte) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -424,6 +447,16 @@ func (v *Vault) ChangePassphrase(oldPassphrase, newPassphrase []byte) error {
 	}
 	if err := v.opts.KDF.validate(); err != nil {
 		return err
+	}
+	// An unlocked vault holds the profile lock already. A locked one
+	// takes it for the rewrite, so that no other process changes the
+	// header at the same time.
+	if v.Locked() {
+		lock, err := acquireProfileLock(v.dir)
+		if err != nil {
+			return err
+		}
+		defer releaseProfileLock(lock)
 	}
 	h, err := readHeader(v.dir, v.profile)
 	if err != nil {

@@ -68,6 +68,11 @@ func (s *Scanner) scanText(text string, field Field, att int) []Finding {
 	t.run()
 	for _, re := range s.cfg.mrn {
 		for _, loc := range re.FindAllStringIndex(text, -1) {
+			// A pattern such as `\b\d*\b` passes the empty-text check in
+			// compile but matches empty text at every word boundary.
+			if loc[0] == loc[1] {
+				continue
+			}
 			t.add(KindMRN, CategoryIdentifier, loc[0], loc[1], prioLabelled, "")
 		}
 	}
