@@ -108,3 +108,23 @@ func BenchmarkMessage2MBPDF(b *testing.B) {
 func BenchmarkMessage2MBDOCX(b *testing.B) {
 	benchMessage(b, phi.Attachment{Name: "notes.docx", Data: corpus.DOCX(corpus.Note(6, 2<<20))})
 }
+
+// BenchmarkScanNotesAccented measures clinical prose in which every line
+// has a few non-ASCII letters and a typographic dash, as notes written in
+// a word processor have. Such text cannot skip folding.
+func BenchmarkScanNotesAccented(b *testing.B) {
+	note := strings.ReplaceAll(corpus.Note(1, 4<<20), "\n", " Café – naïve.\n")
+	benchScanText(b, note)
+}
+
+// BenchmarkScanNotesFullWidth measures clinical prose with every digit
+// typed as a full-width digit, the worst case for folding.
+func BenchmarkScanNotesFullWidth(b *testing.B) {
+	toFullWidth := func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r - '0' + '０'
+		}
+		return r
+	}
+	benchScanText(b, strings.Map(toFullWidth, corpus.Note(1, 4<<20)))
+}

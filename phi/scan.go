@@ -58,7 +58,13 @@ type candidate struct {
 // pool is warm the candidates of a scan cost no allocation.
 var candidatePool = sync.Pool{New: func() any { return new([]candidate) }}
 
+// scanText runs every rule on the folded copy of text (see Fold), so that
+// look-alike characters do not hide an identifier. The findings' excerpts
+// are masked from the folded copy, and their offsets are mapped back onto
+// text.
 func (s *Scanner) scanText(text string, field Field, att int) []Finding {
+	folded := foldText(text)
+	text = folded.text
 	t := textScan{sc: s, text: text, field: field, att: att, pendStart: -1, capEnd: farAway}
 	pooled := candidatePool.Get().(*[]candidate)
 	t.out = (*pooled)[:0]
@@ -79,6 +85,9 @@ func (s *Scanner) scanText(text string, field Field, att int) []Finding {
 	kept := resolveOverlaps(t.out)
 	kept = slices.DeleteFunc(kept, func(c candidate) bool { return !s.cfg.enabled(c.cat) })
 	out := t.findings(kept)
+	for k := range out {
+		out[k].Start, out[k].End = folded.originalRange(out[k].Start, out[k].End)
+	}
 	clear(t.out) // entries past len were cleared before the last Put
 	*pooled = t.out[:0]
 	candidatePool.Put(pooled)

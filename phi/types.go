@@ -78,8 +78,11 @@ const (
 )
 
 // Finding is one match. Start and End are byte offsets into the scanned
-// text of Field: the subject, the body, the attachment's file name, or
-// the text extracted from the attachment.
+// text of Field as the caller passed it: the subject, the body, the
+// attachment's file name, or the text extracted from the attachment. The
+// rules read a folded copy of that text (see Fold). Where one character
+// of the original folds to several, as "½" does, the range covers the
+// whole character, so two findings of one field may then overlap.
 type Finding struct {
 	Kind     Kind     `json:"kind"`
 	Category Category `json:"category"`
@@ -90,7 +93,9 @@ type Finding struct {
 	Start      int `json:"start"`
 	End        int `json:"end"`
 	// Excerpt is safe to show and to store: identifiers are masked, for
-	// example "SSN ***-**-6789". Clinical terms are shown as written.
+	// example "SSN ***-**-6789". Clinical terms are shown as written. The
+	// excerpt is made from the folded text, so "SSN ５１２-３４-６７８９"
+	// gives the same excerpt as its ASCII form.
 	Excerpt     string `json:"excerpt"`
 	Explanation string `json:"explanation"`
 }

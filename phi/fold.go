@@ -1,0 +1,225 @@
+package phi
+
+import (
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// foldedText is a copy of a text with look-alike characters folded to
+// ASCII, as foldText makes it. The scanner's rules read text, and
+// originalRange maps their matches back onto the original.
+type foldedText struct {
+	text string
+	// changes lists the runes that folding changed or dropped, in order.
+	// Bytes between them are copied unchanged. It is empty when text is
+	// the original.
+	changes []foldChange
+}
+
+// foldChange is one rune of the original at orig, origLen bytes long,
+// that became the foldedLen bytes at folded in the folded text.
+// foldedLen is zero for a dropped rune.
+type foldChange struct {
+	folded, orig       int
+	foldedLen, origLen uint8
+}
+
+// maxFoldGrowth caps how many times longer than the original rune its
+// folded form may be. A rune whose NFKC form is longer, such as U+FDFA
+// (one rune, 18 after NFKC), is kept as it is. The cap bounds the folded
+// copy of a hostile text at three times its size, and keeps every
+// expansion that contains a digit, such as "⒇" to "(20)".
+const maxFoldGrowth = 3
+
+// Fold returns text as the scanner's rules read it: each rune that a
+// clinician may type or paste in place of an ASCII character of an
+// identifier is folded. NFKC folds full-width forms, ligatures and the
+// no-break space. Any decimal digit (Unicode category Nd) becomes its
+// ASCII digit, dashes (category Pd) and the minus sign become "-", and
+// other spaces (category Zs) become " ". Format characters (category Cf)
+// such as U+200B ZERO WIDTH SPACE and the soft hyphen are dropped.
+// Invalid UTF-8 bytes are kept as they are.
+func Fold(text string) string {
+	return foldText(text).text
+}
+
+// foldText folds text as Fold does and records the changes. Text with no
+// byte of 0x80 or more is returned as it is without further work, and
+// text in which no rune changes is not copied.
+func foldText(text string) foldedText {
+	first := firstNonASCII(text)
+	if first == len(text) {
+		return foldedText{text: text}
+	}
+
+	var out foldedText
+	var b strings.Builder
+	var scratch [4 * utf8.UTFMax * maxFoldGrowth]byte
+	copied := 0 // text[:copied] is in b, changed or not
+	for i := first; i < len(text); {
+		c := text[i]
+		if c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(text[i:])
+		folded, changed := foldRune(scratch[:0], r, size, text[i:i+size])
+		if !changed {
+			i += size
+			continue
+		}
+		if b.Cap() == 0 {
+			b.Grow(len(text))
+		}
+		b.WriteString(text[copied:i])
+		out.changes = append(out.changes, foldChange{
+			folded: b.Len(), orig: i,
+			foldedLen: uint8(len(folded)), origLen: uint8(size),
+		})
+		b.Write(folded)
+		i += size
+		copied = i
+	}
+	if len(out.changes) == 0 {
+		return foldedText{text: text}
+	}
+	b.WriteString(text[copied:])
+	out.text = b.String()
+	return out
+}
+
+// firstNonASCII returns the index of the first byte of s that is 0x80 or
+// more, or len(s). It reads eight bytes per step.
+func firstNonASCII(s string) int {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		word := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if word&0x8080808080808080 != 0 {
+			break
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return i
+		}
+	}
+	return len(s)
+}
+
+// foldRune appends the folded form of the non-ASCII rune r, whose UTF-8
+// encoding in the text is raw, to dst. It reports false, and appends
+// nothing, when the folded form is raw itself.
+func foldRune(dst []byte, r rune, size int, raw string) ([]byte, bool) {
+	if r == utf8.RuneError && size == 1 {
+		return dst, false // an invalid byte
+	}
+	if c, keep, simple := foldSimple(r); simple {
+		if keep {
+			dst = append(dst, c)
+		}
+		return dst, true
+	}
+	if norm.NFKC.IsNormalString(raw) {
+		return dst, false
+	}
+
+	// The rune has a decomposition: fold each rune of its NFKC form.
+	var nfkc [64]byte
+	start := len(dst)
+	for _, c := range string(norm.NFKC.AppendString(nfkc[:0], raw)) {
+		switch ascii, keep, simple := foldSimple(c); {
+		case c < utf8.RuneSelf:
+			dst = append(dst, byte(c))
+		case !simple:
+			dst = utf8.AppendRune(dst, c)
+		case keep:
+			dst = append(dst, ascii)
+		}
+	}
+	folded := dst[start:]
+	if string(folded) == raw || len(folded) > maxFoldGrowth*size {
+		return dst[:start], false
+	}
+	return dst, true
+}
+
+// foldSimple folds a non-ASCII digit, dash, space or format character.
+// It reports simple false for any other rune, and keep false for a
+// format character, which is dropped.
+func foldSimple(r rune) (ascii byte, keep, simple bool) {
+	switch {
+	case unicode.IsDigit(r):
+		return byte('0' + digitValue(r)), true, true
+	case unicode.Is(unicode.Pd, r) || r == '\u2212':
+		return '-', true, true
+	case unicode.Is(unicode.Zs, r):
+		return ' ', true, true
+	case unicode.Is(unicode.Cf, r):
+		return 0, false, true
+	}
+	return 0, false, false
+}
+
+// digitValue returns the value of the decimal digit r. Unicode encodes
+// each set of decimal digits (category Nd) as zero to nine on ten
+// consecutive code points, and some sets follow each other, so the value
+// is the count of digits just below r, modulo ten.
+func digitValue(r rune) int {
+	n := 0
+	for unicode.IsDigit(r - rune(n) - 1) {
+		n++
+	}
+	return n % 10
+}
+
+// originalRange returns the byte range of the original text that the
+// folded range [start, end) came from. A range that starts or ends inside
+// the folded form of one rune takes in that whole rune.
+func (f *foldedText) originalRange(start, end int) (int, int) {
+	if len(f.changes) == 0 {
+		return start, end
+	}
+	if start >= end {
+		p := f.originalStart(start)
+		return p, p
+	}
+	return f.originalStart(start), f.originalEnd(end - 1)
+}
+
+// changeAt returns the last change whose folded form starts at or before
+// folded byte i, or nil.
+func (f *foldedText) changeAt(i int) *foldChange {
+	k := sort.Search(len(f.changes), func(k int) bool { return f.changes[k].folded > i })
+	if k == 0 {
+		return nil
+	}
+	return &f.changes[k-1]
+}
+
+// originalStart returns the offset in the original of the first byte of
+// the rune that gave folded byte i.
+func (f *foldedText) originalStart(i int) int {
+	c := f.changeAt(i)
+	switch {
+	case c == nil:
+		return i
+	case i < c.folded+int(c.foldedLen):
+		return c.orig
+	}
+	return c.orig + int(c.origLen) + i - (c.folded + int(c.foldedLen))
+}
+
+// originalEnd returns the offset in the original just past the rune that
+// gave folded byte i.
+func (f *foldedText) originalEnd(i int) int {
+	c := f.changeAt(i)
+	if c != nil && i < c.folded+int(c.foldedLen) {
+		return c.orig + int(c.origLen)
+	}
+	return f.originalStart(i) + 1
+}
