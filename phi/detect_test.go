@@ -229,6 +229,42 @@ func TestLabelledIdentifiers(t *testing.T) {
 	})
 }
 
+// TestGroupedIdentifiers checks identifiers written with spaces or dots
+// between groups of digits, as people read them out, and that a number
+// after a labelled value (a dose, a time, a decimal, a date) is not taken
+// into it.
+func TestGroupedIdentifiers(t *testing.T) {
+	runDetectCases(t, []detectCase{
+		{"Patient MRN 1234 5678 asked for it", KindMRN, "1234 5678"},
+		{"MRN 1234 5678", KindMRN, "1234 5678"},
+		{"MRN: 123 456 789, seen today", KindMRN, "123 456 789"},
+		{"Account No. 4111 1111 1111 1111.", KindAccount, "4111 1111 1111 1111"},
+		{"Member ID 1234 5678 90 on the card", KindHealthPlan, "1234 5678 90"},
+		{"SSN 512.34.5678 on file", KindSSN, "512.34.5678"},
+		{"social security 512.34.5678", KindSSN, "512.34.5678"},
+
+		{"MRN 12345678 500 mg daily", KindMRN, "12345678"},
+		{"MRN 12345678 40 MG daily", KindMRN, "12345678"},
+		{"MRN 12345678 12 tablets left", KindMRN, "12345678"},
+		{"MRN 12345678 12 March", KindMRN, "12345678"},
+		{"MRN 12345678 10:30 today", KindMRN, "12345678"},
+		{"MRN 12345678 5.6 mmol/L", KindMRN, "12345678"},
+		{"MRN 12345678 12/03 visit", KindMRN, "12345678"},
+		{"MRN 12345678 20% better", KindMRN, "12345678"},
+		{"MRN 12345678 38 °C", KindMRN, "12345678"},
+		{"MRN 12345678 2 days", KindMRN, "12345678"},
+		{"MRN 12345678 3 more", KindMRN, "12345678"},
+		{"MRN 1234. 5678 is the room", KindMRN, "1234"},
+
+		{"version 512.34.5678", "", ""},
+		{"build 512.34.5678 shipped", "", ""},
+		{"512.34.5678", "", ""},
+		{"Give 500 mg at 10 30 and recheck", "", ""},
+		{"Glucose 5.6, 7.2 and 10.1 mmol/L", "", ""},
+		{"Hb 12.5 then 13.4 after 2 units", "", ""},
+	})
+}
+
 func TestAddressAndZIP(t *testing.T) {
 	runDetectCases(t, []detectCase{
 		{"lives at 1420 N Oak Ridge Rd, Apt 4B now", KindAddress, "1420 N Oak Ridge Rd, Apt 4B"},

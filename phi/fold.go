@@ -61,9 +61,8 @@ func foldText(text string) foldedText {
 	var scratch [4 * utf8.UTFMax * maxFoldGrowth]byte
 	copied := 0 // text[:copied] is in b, changed or not
 	for i := first; i < len(text); {
-		c := text[i]
-		if c < utf8.RuneSelf {
-			i++
+		if text[i] < utf8.RuneSelf {
+			i += firstNonASCII(text[i:])
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(text[i:])

@@ -108,7 +108,10 @@ func (t *textScan) numeric(i int, r *runs) {
 		a, b, c := len(first), len(r.text(s, 1)), len(r.text(s, 2))
 		sameSep := r.sep[0] == r.sep[1]
 		switch {
-		case a == 3 && b == 2 && c == 4 && sameSep && r.sep[0] == '-':
+		case a == 3 && b == 2 && c == 4 && sameSep && (r.sep[0] == '-' ||
+			(r.sep[0] == '.' && t.near(cueSSN, i, cueWindow))):
+			// Dots, as in "512.34.5678", need a cue because versions
+			// and other numbers take that shape too.
 			if validSSN(first + r.text(s, 1) + r.text(s, 2)) {
 				t.add(KindSSN, CategoryIdentifier, i, end, prioStructured, "")
 			}
