@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
@@ -14,24 +13,19 @@ import (
 // can test its rules on the same path that outgoing mail takes. A file
 // named *.eml is read as a whole message instead, with its subject, body
 // and attachments. A file over the size limit or unreadable as text gives
-// a report with a KindUnscanned finding. Only a file that cannot be
-// opened, or an .eml file whose MIME structure is invalid, is an error.
+// a report with a KindUnscanned finding. A file that cannot be opened, a
+// named pipe, socket or device other than standard input (see
+// openScanFile), or an .eml file whose MIME structure is invalid, is an
+// error.
 func (s *Scanner) ScanFile(path string) (*Report, error) {
-	f, err := os.Open(path)
+	r, closeFile, err := openScanFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("phi: cannot open %s: %w", path, err)
+		return nil, err
 	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("phi: cannot stat %s: %w", path, err)
-	}
-	if info.IsDir() {
-		return nil, fmt.Errorf("phi: %s is a directory: pass the files in it", path)
-	}
+	defer closeFile()
 	// Read one byte past the cap, so that extraction rejects the file as
 	// too large without reading all of it into memory.
-	data, err := io.ReadAll(io.LimitReader(f, s.cfg.maxAttBytes+1))
+	data, err := io.ReadAll(io.LimitReader(r, s.cfg.maxAttBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("phi: cannot read %s: %w", path, err)
 	}
