@@ -128,3 +128,30 @@ func BenchmarkScanNotesFullWidth(b *testing.B) {
 	}
 	benchScanText(b, strings.Map(toFullWidth, corpus.Note(1, 4<<20)))
 }
+
+// BenchmarkFoldAccented measures folding alone on the text of
+// BenchmarkScanNotesAccented.
+func BenchmarkFoldAccented(b *testing.B) {
+	note := strings.ReplaceAll(corpus.Note(1, 4<<20), "\n", " Café – naïve.\n")
+	b.SetBytes(int64(len(note)))
+	for b.Loop() {
+		phi.Fold(note)
+	}
+}
+
+// BenchmarkFoldChinese measures folding alone on text in which every
+// rune is a CJK ideograph, with an ASCII space every eight.
+func BenchmarkFoldChinese(b *testing.B) {
+	var sb strings.Builder
+	for r := rune(0x4E00); sb.Len() < 4<<20; r++ {
+		sb.WriteRune(0x4E00 + r%2000)
+		if r%8 == 0 {
+			sb.WriteByte(' ')
+		}
+	}
+	text := sb.String()
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		phi.Fold(text)
+	}
+}

@@ -3,10 +3,12 @@ package phi
 import (
 	"sort"
 	"strings"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+	"golang.org/x/text/unicode/rangetable"
 )
 
 // foldedText is a copy of a text with look-alike characters folded to
@@ -66,7 +68,11 @@ func foldText(text string) foldedText {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(text[i:])
-		folded, changed := foldRune(scratch[:0], r, size, text[i:i+size])
+		if isKeptRune(r) {
+			i += size
+			continue
+		}
+		folded, changed := foldRune(scratch[:0], r, text[i:i+size])
 		if !changed {
 			i += size
 			continue
@@ -110,14 +116,57 @@ func firstNonASCII(s string) int {
 	return len(s)
 }
 
+// bmpSize is the number of code points in the Basic Multilingual Plane.
+const bmpSize = 0x10000
+
+// keptBlocks are bit sets of the runes of the Basic Multilingual Plane
+// that Fold keeps as they are, such as "é" and "中", one per block of 256
+// runes. Each is built on first use, with one NFKC check per rune, so
+// that text in a script other than Latin then costs one lookup per rune.
+var keptBlocks [bmpSize / 256]atomic.Pointer[[4]uint64]
+
+// isKeptRune reports whether r is a rune of the Basic Multilingual Plane
+// that Fold keeps as it is. It reports false for other runes, whatever
+// Fold does with them.
+func isKeptRune(r rune) bool {
+	if r < 0 || r >= bmpSize {
+		return false
+	}
+	block := keptBlocks[r/256].Load()
+	if block == nil {
+		block = buildKeptBlock(r / 256)
+	}
+	bit := r % 256
+	return block[bit/64]&(1<<(bit%64)) != 0
+}
+
+// buildKeptBlock builds and stores the bit set of block k. Two goroutines
+// may build the same block at once, and both get the same bits.
+func buildKeptBlock(k rune) *[4]uint64 {
+	var block [4]uint64
+	var scratch [4 * utf8.UTFMax * maxFoldGrowth]byte
+	for bit := range rune(256) {
+		r := k*256 + bit
+		if r < utf8.RuneSelf || !utf8.ValidRune(r) {
+			continue
+		}
+		if _, changed := foldRune(scratch[:0], r, string(r)); !changed {
+			block[bit/64] |= 1 << (bit % 64)
+		}
+	}
+	keptBlocks[k].Store(&block)
+	return &block
+}
+
 // foldRune appends the folded form of the non-ASCII rune r, whose UTF-8
 // encoding in the text is raw, to dst. It reports false, and appends
 // nothing, when the folded form is raw itself.
-func foldRune(dst []byte, r rune, size int, raw string) ([]byte, bool) {
-	if r == utf8.RuneError && size == 1 {
+func foldRune(dst []byte, r rune, raw string) ([]byte, bool) {
+	if r == utf8.RuneError && len(raw) == 1 {
 		return dst, false // an invalid byte
 	}
-	if c, keep, simple := foldSimple(r); simple {
+	if unicode.Is(foldSimpleRunes, r) {
+		c, keep := foldSimple(r)
 		if keep {
 			dst = append(dst, c)
 		}
@@ -127,41 +176,46 @@ func foldRune(dst []byte, r rune, size int, raw string) ([]byte, bool) {
 		return dst, false
 	}
 
-	// The rune has a decomposition: fold each rune of its NFKC form.
+	// NFKC changes the rune: fold each rune of its NFKC form.
 	var nfkc [64]byte
 	start := len(dst)
 	for _, c := range string(norm.NFKC.AppendString(nfkc[:0], raw)) {
-		switch ascii, keep, simple := foldSimple(c); {
+		switch {
 		case c < utf8.RuneSelf:
 			dst = append(dst, byte(c))
-		case !simple:
+		case !unicode.Is(foldSimpleRunes, c):
 			dst = utf8.AppendRune(dst, c)
-		case keep:
-			dst = append(dst, ascii)
+		default:
+			if ascii, keep := foldSimple(c); keep {
+				dst = append(dst, ascii)
+			}
 		}
 	}
 	folded := dst[start:]
-	if string(folded) == raw || len(folded) > maxFoldGrowth*size {
+	if string(folded) == raw || len(folded) > maxFoldGrowth*len(raw) {
 		return dst[:start], false
 	}
 	return dst, true
 }
 
-// foldSimple folds a non-ASCII digit, dash, space or format character.
-// It reports simple false for any other rune, and keep false for a
-// format character, which is dropped.
-func foldSimple(r rune) (ascii byte, keep, simple bool) {
+// foldSimpleRunes are the runes that foldSimple folds, in one table for
+// a fast lookup.
+var foldSimpleRunes = rangetable.Merge(unicode.Nd, unicode.Pd, unicode.Zs, unicode.Cf,
+	&unicode.RangeTable{R16: []unicode.Range16{{Lo: '\u2212', Hi: '\u2212', Stride: 1}}})
+
+// foldSimple folds a rune of foldSimpleRunes: a decimal digit, a dash or
+// the minus sign, a space or a format character. It reports keep false
+// for a format character, which is dropped.
+func foldSimple(r rune) (ascii byte, keep bool) {
 	switch {
 	case unicode.IsDigit(r):
-		return byte('0' + digitValue(r)), true, true
-	case unicode.Is(unicode.Pd, r) || r == '\u2212':
-		return '-', true, true
+		return byte('0' + digitValue(r)), true
 	case unicode.Is(unicode.Zs, r):
-		return ' ', true, true
+		return ' ', true
 	case unicode.Is(unicode.Cf, r):
-		return 0, false, true
+		return 0, false
 	}
-	return 0, false, false
+	return '-', true
 }
 
 // digitValue returns the value of the decimal digit r. Unicode encodes

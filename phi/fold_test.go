@@ -3,7 +3,10 @@ package phi
 import (
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 func TestFold(t *testing.T) {
@@ -32,6 +35,59 @@ func TestFold(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestFoldMatchesReference folds every rune of the Basic Multilingual
+// Plane and of the mathematical digits, each followed by a space, and
+// compares the result with a plain per-rune reference: NFKC, then the
+// digit, dash, space and format character rules.
+func TestFoldMatchesReference(t *testing.T) {
+	reference := func(r rune) string {
+		var b strings.Builder
+		for _, c := range norm.NFKC.String(string(r)) {
+			switch {
+			case c < utf8.RuneSelf:
+				b.WriteRune(c)
+			case unicode.IsDigit(c):
+				b.WriteByte(byte('0' + digitValue(c)))
+			case unicode.Is(unicode.Pd, c) || c == '\u2212':
+				b.WriteByte('-')
+			case unicode.Is(unicode.Zs, c):
+				b.WriteByte(' ')
+			case unicode.Is(unicode.Cf, c):
+			default:
+				b.WriteRune(c)
+			}
+		}
+		if b.Len() > maxFoldGrowth*utf8.RuneLen(r) {
+			return string(r)
+		}
+		return b.String()
+	}
+
+	var text, want strings.Builder
+	add := func(lo, hi rune) {
+		for r := lo; r <= hi; r++ {
+			if utf8.ValidRune(r) {
+				text.WriteRune(r)
+				text.WriteByte(' ')
+				want.WriteString(reference(r))
+				want.WriteByte(' ')
+			}
+		}
+	}
+	add(0x80, 0xFFFF)
+	add(0x1D7CE, 0x1D7FF)
+
+	if Fold(text.String()) == want.String() {
+		return
+	}
+	for _, r := range text.String() {
+		if got, expected := Fold(string(r)), reference(r); got != expected {
+			t.Fatalf("Fold(%q) = %q, expected %q", r, got, expected)
+		}
+	}
+	t.Fatal("Fold of the runes in one text differs from the reference, but each rune alone matches it")
 }
 
 func TestFoldUnchangedTextNotCopied(t *testing.T) {
