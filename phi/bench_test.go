@@ -118,7 +118,7 @@ func BenchmarkScanNotesAccented(b *testing.B) {
 }
 
 // BenchmarkScanNotesFullWidth measures clinical prose with every digit
-// typed as a full-width digit, the worst case for folding.
+// typed as a full-width digit, so that folding changes many runes.
 func BenchmarkScanNotesFullWidth(b *testing.B) {
 	toFullWidth := func(r rune) rune {
 		if r >= '0' && r <= '9' {
@@ -139,8 +139,8 @@ func BenchmarkFoldAccented(b *testing.B) {
 	}
 }
 
-// BenchmarkFoldChinese measures folding alone on text in which every
-// rune is a CJK ideograph, with an ASCII space every eight.
+// BenchmarkFoldChinese measures folding alone on CJK ideographs with an
+// ASCII space after every eighth, none of which folding changes.
 func BenchmarkFoldChinese(b *testing.B) {
 	var sb strings.Builder
 	for r := rune(0x4E00); sb.Len() < 4<<20; r++ {
