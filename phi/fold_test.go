@@ -242,3 +242,29 @@ func findingOf(t *testing.T, scanner *Scanner, text string, kind Kind) *Finding 
 	t.Errorf("no %s finding in %q", kind, text)
 	return nil
 }
+
+// TestMapFindingsSharedCharacter maps findings that lie in the folded
+// form of one character, "⒇" folded to "(20)". The first takes in the
+// whole character, a second wholly inside it is dropped, and a third
+// that goes on past it starts after it.
+func TestMapFindingsSharedCharacter(t *testing.T) {
+	const text = "a⒇b"
+	folded := foldText(text)
+	if folded.text != "a(20)b" {
+		t.Fatalf("foldText(%q) = %q, expected %q", text, folded.text, "a(20)b")
+	}
+	got := mapFindings([]Finding{
+		{Kind: KindZIP, Start: 1, End: 3},
+		{Kind: KindAge, Start: 3, End: 4},
+		{Kind: KindMRN, Start: 4, End: 6},
+	}, &folded)
+	if len(got) != 2 {
+		t.Fatalf("mapFindings kept %d findings, expected 2: %+v", len(got), got)
+	}
+	if got[0].Kind != KindZIP || text[got[0].Start:got[0].End] != "⒇" {
+		t.Errorf("first finding is %s at %q, expected zip at %q", got[0].Kind, text[got[0].Start:got[0].End], "⒇")
+	}
+	if got[1].Kind != KindMRN || text[got[1].Start:got[1].End] != "b" {
+		t.Errorf("second finding is %s at %q, expected mrn at %q", got[1].Kind, text[got[1].Start:got[1].End], "b")
+	}
+}

@@ -84,14 +84,34 @@ func (s *Scanner) scanText(text string, field Field, att int) []Finding {
 	}
 	kept := resolveOverlaps(t.out)
 	kept = slices.DeleteFunc(kept, func(c candidate) bool { return !s.cfg.enabled(c.cat) })
-	out := t.findings(kept)
-	for k := range out {
-		out[k].Start, out[k].End = folded.originalRange(out[k].Start, out[k].End)
-	}
+	out := mapFindings(t.findings(kept), &folded)
 	clear(t.out) // entries past len were cleared before the last Put
 	*pooled = t.out[:0]
 	candidatePool.Put(pooled)
 	return out
+}
+
+// mapFindings maps the ranges of findings, which are in order and do not
+// overlap, from the folded text back onto the original. Where one
+// character of the original folds to several, two findings can map onto
+// it both. The later one then starts after it, and is dropped if nothing
+// of it is left, since the earlier one covers it.
+func mapFindings(out []Finding, folded *foldedText) []Finding {
+	if len(folded.changes) == 0 {
+		return out
+	}
+	prevEnd := 0
+	mapped := out[:0]
+	for _, f := range out {
+		f.Start, f.End = folded.originalRange(f.Start, f.End)
+		f.Start = max(f.Start, prevEnd)
+		if f.Start >= f.End {
+			continue
+		}
+		mapped = append(mapped, f)
+		prevEnd = f.End
+	}
+	return mapped
 }
 
 // findings builds the findings of the kept candidates, with their masked

@@ -81,8 +81,9 @@ const (
 // text of Field as the caller passed it: the subject, the body, the
 // attachment's file name, or the text extracted from the attachment. The
 // rules read a folded copy of that text (see Fold). Where one character
-// of the original folds to several, as "½" does, the range covers the
-// whole character, so two findings of one field may then overlap.
+// of the original folds to several, as "½" does, a range takes in the
+// whole character. The findings of one field are in order and do not
+// overlap.
 type Finding struct {
 	Kind     Kind     `json:"kind"`
 	Category Category `json:"category"`
@@ -93,8 +94,8 @@ type Finding struct {
 	Start      int `json:"start"`
 	End        int `json:"end"`
 	// Excerpt is safe to show and to store: identifiers are masked, for
-	// example "SSN ***-**-6789". Clinical terms are shown as written. The
-	// excerpt is made from the folded text, so "SSN ５１２-３４-６７８９"
+	// example "SSN ***-**-6789". Clinical terms are shown as written, but
+	// every excerpt is made from the folded text, so "SSN ５１２-３４-６７８９"
 	// gives the same excerpt as its ASCII form.
 	Excerpt     string `json:"excerpt"`
 	Explanation string `json:"explanation"`
