@@ -18,6 +18,8 @@ type Config struct {
 	// for its medical record numbers, matched against the whole text in
 	// addition to the built-in "MRN: ..." rule. The whole match is the
 	// finding; anchor the pattern with \b to avoid matching inside words.
+	// The patterns read the folded text (see Fold), so `MR\d{7}` also
+	// matches a number typed with full-width digits or a zero-width space.
 	MRNPatterns []string `json:"mrn_patterns,omitempty"`
 
 	// Actions maps each sensitivity level to what the sender must do.
