@@ -176,6 +176,10 @@ func TestFirstNonASCII(t *testing.T) {
 		{"é" + long, 0},
 		{long[:9] + "\x80" + long, 9},
 		{long[:16] + "\xff", 16},
+		{long[:31] + "é" + long, 31},
+		{long + "\x80", 37},
+		{long + long[:3] + "é", 40},
+		{long + long + "é", 74},
 	} {
 		if got := firstNonASCII(c.text); got != c.want {
 			t.Errorf("firstNonASCII(%q) = %d, expected %d", c.text, got, c.want)
