@@ -155,3 +155,13 @@ func BenchmarkFoldChinese(b *testing.B) {
 		phi.Fold(text)
 	}
 }
+
+// BenchmarkFoldASCII measures folding alone on the ASCII text of
+// BenchmarkScanNotes, which only tests for a byte of 0x80 or more.
+func BenchmarkFoldASCII(b *testing.B) {
+	note := corpus.Note(1, 4<<20)
+	b.SetBytes(int64(len(note)))
+	for b.Loop() {
+		phi.Fold(note)
+	}
+}
