@@ -214,17 +214,24 @@ func (c *Client) Sync(ctx context.Context, progress func(accountID string, p acc
 		return nil, err
 	}
 	rep := &SyncReport{Accounts: map[string]*account.Report{}, Errors: map[string]error{}}
+	ids := make([]string, len(accounts))
+	for i, a := range accounts {
+		ids[i] = a.ID
+	}
+	// An error here concerns marks whose account is unknown, so each
+	// account's error carries it.
+	marks, marksErr := loadPendingSeen(s, ids)
 	for _, a := range accounts {
 		cfg, cred, err := c.accountConfig(s, a.ID)
 		if err != nil {
-			rep.Errors[a.ID] = err
+			rep.Errors[a.ID] = errors.Join(err, marksErr)
 			continue
 		}
 		syncer := account.NewSyncer(cfg, cred, s.store)
 		// Read marks made offline go first, before the flag pass could
 		// take the server's unread state back into the cache. A mark that
 		// fails again waits for the next sync and is reported.
-		replayErr := replayPendingSeen(ctx, s, a.ID, syncer)
+		replayErr := replayPendingSeen(ctx, s, a.ID, marks[a.ID], syncer)
 		r, err := syncer.Sync(ctx, func(p account.Progress) {
 			if progress != nil {
 				progress(a.ID, p)
@@ -232,7 +239,7 @@ func (c *Client) Sync(ctx context.Context, progress func(accountID string, p acc
 		})
 		syncer.Close()
 		rep.Accounts[a.ID] = r
-		if err := errors.Join(err, replayErr); err != nil {
+		if err := errors.Join(err, replayErr, marksErr); err != nil {
 			rep.Errors[a.ID] = err
 		}
 	}
