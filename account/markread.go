@@ -15,7 +15,8 @@ var ErrFolderNotFound = errors.New("account: folder not found on the server")
 
 // MarkReadIfValid sets \Seen on the messages uids of folder, and then in
 // the store, but only while the folder's UIDVALIDITY on the server is
-// still uidValidity. It selects the folder once for all uids.
+// still uidValidity. It selects the folder once for all uids. Messages
+// that the store lacks get their flags at the next sync.
 //
 // A UID names the same message only under the same UIDVALIDITY (RFC 3501
 // section 2.3.1.1). So when the server's value differs, it stores nothing
@@ -45,16 +46,16 @@ func (s *Syncer) MarkReadIfValid(ctx context.Context, folder string, uidValidity
 	if len(uids) == 0 {
 		return true, nil
 	}
-	if err := s.SetFlags(ctx, folder, uids, []string{string(imap.FlagSeen)}, true); err != nil {
+	if err := s.setFlags(ctx, folder, uids, []string{string(imap.FlagSeen)}, true, true); err != nil {
 		return false, err
 	}
 	return true, nil
 }
 
 // folderMissing reports whether the failure selectErr of a SELECT of
-// folder means that the server has no such folder. Servers that send no
-// NONEXISTENT response code (RFC 5530), such as Dovecot 2.3, are asked
-// with a LIST of the folder's name.
+// folder means that the server has no such folder. For servers that send
+// no NONEXISTENT response code (RFC 5530), such as Dovecot 2.3.19, it
+// sends a LIST of the folder's name.
 func (s *Syncer) folderMissing(client *imapclient.Client, folder string, selectErr error) bool {
 	imapErr, ok := errors.AsType[*imap.Error](selectErr)
 	if !ok || imapErr.Type != imap.StatusResponseTypeNo {
