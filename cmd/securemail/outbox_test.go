@@ -49,8 +49,8 @@ func TestOutboxDiscardMissing(t *testing.T) {
 	if code != exitFailure {
 		t.Errorf("exit %d, want %d", code, exitFailure)
 	}
-	if !strings.Contains(stderr, "outbox message 42") || !strings.Contains(stderr, "not found") {
-		t.Errorf("stderr does not say that message 42 was not found: %q", stderr)
+	if !strings.Contains(stderr, "no message 42 in the outbox") {
+		t.Errorf("stderr does not say that message 42 is not in the outbox: %q", stderr)
 	}
 }
 
