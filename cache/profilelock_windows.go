@@ -24,6 +24,6 @@ func lockFile(f *os.File) error {
 	case errors.Is(err, windows.ERROR_LOCK_VIOLATION):
 		return ErrProfileInUse
 	default:
-		return fmt.Errorf("cache: lock the profile: %w", err)
+		return fmt.Errorf("%w: %s: %w; keep the profile folder on a local disk that supports file locks", ErrProfileLock, f.Name(), err)
 	}
 }
