@@ -20,9 +20,17 @@ var ErrProfileLock = errors.New("cache: failed to take the profile lock")
 // holds an exclusive lock on. It contains nothing.
 const lockFileName = "profile.lock"
 
-// acquireProfileLock takes the exclusive lock on dir's lock file without
-// waiting, and returns the open file that holds it.
-func acquireProfileLock(dir string) (*os.File, error) {
+// profileLock is a held profile lock: the open lock file and, where
+// lockFolder can take one, the open profile folder.
+type profileLock struct {
+	file, folder *os.File
+}
+
+// acquireProfileLock takes the exclusive lock on dir's lock file and on
+// dir itself without waiting. The folder's lock covers a lock file that
+// was deleted while held, after which another process could create and
+// lock a new one.
+func acquireProfileLock(dir string) (*profileLock, error) {
 	path := filepath.Join(dir, lockFileName)
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
@@ -33,13 +41,22 @@ func acquireProfileLock(dir string) (*os.File, error) {
 		f.Close()
 		return nil, err
 	}
-	return f, nil
+	folder, err := lockFolder(dir)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &profileLock{file: f, folder: folder}, nil
 }
 
-// releaseProfileLock closes f, which releases its lock. A nil f is
-// allowed.
-func releaseProfileLock(f *os.File) {
-	if f != nil {
-		f.Close()
+// releaseProfileLock closes the files of l, which releases their locks.
+// A nil l is allowed.
+func releaseProfileLock(l *profileLock) {
+	if l == nil {
+		return
+	}
+	l.file.Close()
+	if l.folder != nil {
+		l.folder.Close()
 	}
 }

@@ -139,7 +139,7 @@ type Vault struct {
 	failures int
 	// profileLock holds the profile's lock file while the vault is
 	// unlocked.
-	profileLock *os.File
+	profileLock *profileLock
 }
 
 func (o *Options) fill() {
@@ -388,7 +388,7 @@ func (v *Vault) open(dataKey []byte) error {
 
 // openLocked is open with the profile lock already held. On success the
 // vault keeps lock; on failure the caller still owns it.
-func (v *Vault) openLocked(dataKey []byte, lock *os.File) error {
+func (v *Vault) openLocked(dataKey []byte, lock *profileLock) error {
 	keys, err := newKeySet(dataKey)
 	if err != nil {
 		zero(dataKey)
