@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -54,6 +55,12 @@ func (s *Syncer) selectFolder(ctx context.Context, folder string) (*imapclient.C
 // SetFlags adds (add true) or removes flags on messages on the server and
 // then in the store, with the flags the server returns.
 func (s *Syncer) SetFlags(ctx context.Context, folder string, uids []uint32, flags []string, add bool) error {
+	return s.setFlags(ctx, folder, uids, flags, add, false)
+}
+
+// setFlags is SetFlags. With skipUncached, a message the server changed
+// but the store lacks is left for the next sync instead of failing.
+func (s *Syncer) setFlags(ctx context.Context, folder string, uids []uint32, flags []string, add, skipUncached bool) error {
 	client, err := s.selectFolder(ctx, folder)
 	if err != nil {
 		return err
@@ -77,6 +84,9 @@ func (s *Syncer) SetFlags(ctx context.Context, folder string, uids []uint32, fla
 			continue
 		}
 		err := s.store.SetFlags(s.cfg.ID, folder, uint32(buf.UID), flagStrings(buf.Flags), buf.ModSeq)
+		if skipUncached && errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
 		if err != nil {
 			return fmt.Errorf("account: flags changed on the server but not in the cache: %w: sync again", err)
 		}

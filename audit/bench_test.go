@@ -1,7 +1,10 @@
 package audit
 
 import (
+	"path/filepath"
 	"testing"
+
+	"securemail/cache"
 )
 
 func BenchmarkAppend(b *testing.B) {
@@ -36,4 +39,40 @@ func BenchmarkVerify10000(b *testing.B) {
 			b.Fatalf("Verify: %v %v", err, report.Problems)
 		}
 	}
+}
+
+// BenchmarkPruneAtUnlock10000 runs the pruning of every unlock on the
+// sealed SQLite store with 10,000 entries. "nothing-due" is the case of
+// no entry older than the retention, which reads one entry. "verify" is
+// the whole-trail check that pruning runs first when entries are due.
+func BenchmarkPruneAtUnlock10000(b *testing.B) {
+	dir := filepath.Join(b.TempDir(), "profile")
+	v, err := cache.Create(dir, "default", []byte(vaultPassphrase), cache.ModePassphraseOnly, vaultOptions())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer v.Lock()
+	trail, err := Open(v.Store(), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 1; i <= 10000; i++ {
+		if _, err := trail.Append(sampleSent(i)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Run("nothing-due", func(b *testing.B) {
+		for b.Loop() {
+			if n, err := trail.PruneRetention(2190); err != nil || n != 0 {
+				b.Fatalf("PruneRetention = %d, %v", n, err)
+			}
+		}
+	})
+	b.Run("verify", func(b *testing.B) {
+		for b.Loop() {
+			if report, err := Verify(v.Store()); err != nil || !report.OK() {
+				b.Fatalf("Verify: %v %v", err, report.Problems)
+			}
+		}
+	})
 }

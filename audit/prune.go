@@ -15,6 +15,17 @@ import (
 // of tampering is deleted.
 func (t *Trail) Prune(before time.Time) (int64, error) {
 	t.mu.Lock()
+	// Verify reads the whole trail, which grows by every event for years,
+	// so it runs only when the oldest entry is due.
+	due, err := t.oldestDue(before)
+	if err != nil {
+		t.mu.Unlock()
+		return 0, err
+	}
+	if !due {
+		t.mu.Unlock()
+		return 0, nil
+	}
 	report, err := Verify(t.store)
 	if err != nil {
 		t.mu.Unlock()
@@ -69,11 +80,44 @@ func (t *Trail) Prune(before time.Time) (int64, error) {
 	return count, nil
 }
 
+// oldestDue reports whether the oldest entry after the checkpoint is
+// older than before and not the newest entry, so that Prune has work. An
+// entry that cannot be opened counts as due, so Verify reports it.
+func (t *Trail) oldestDue(before time.Time) (bool, error) {
+	cp, err := readCheckpoint(t.store, t.key)
+	if err != nil {
+		return true, nil
+	}
+	from := int64(1)
+	if cp != nil {
+		from = cp.Seq + 1
+	}
+	due := false
+	err = t.store.ReadLog(logName, from, func(seq int64, raw []byte) error {
+		entry, _, err := t.open(raw)
+		due = err != nil || (entry.Time.Before(before) && seq < t.last.Seq)
+		return errStop
+	})
+	if err != nil && err != errStop {
+		return true, nil
+	}
+	return due, nil
+}
+
+// pruneInterval is how long PruneRetention waits after a pruning before
+// it prunes again. Retention is counted in days, and pruning verifies
+// the whole trail first.
+const pruneInterval = 24 * time.Hour
+
 // PruneRetention prunes the entries older than the given number of days,
-// the audit.retentionDays policy setting.
+// the audit.retentionDays policy setting, at most once per pruneInterval.
 func (t *Trail) PruneRetention(days int) (int64, error) {
 	if days < 1 {
 		return 0, fmt.Errorf("invalid retention of %d days, use 1 or more", days)
 	}
-	return t.Prune(t.now().Add(-time.Duration(days) * 24 * time.Hour))
+	now := t.now()
+	if cp, err := readCheckpoint(t.store, t.key); err == nil && cp != nil && now.Sub(cp.PrunedAt) < pruneInterval && !now.Before(cp.PrunedAt) {
+		return 0, nil
+	}
+	return t.Prune(now.Add(-time.Duration(days) * 24 * time.Hour))
 }

@@ -337,3 +337,76 @@ func TestRunVerifyOutput(t *testing.T) {
 		t.Errorf("output = %s", out.String())
 	}
 }
+
+// countingStore counts the log entries that readers were handed.
+type countingStore struct {
+	*memStore
+	read int
+}
+
+func (c *countingStore) ReadLog(name string, fromSeq int64, fn func(seq int64, entry []byte) error) error {
+	return c.memStore.ReadLog(name, fromSeq, func(seq int64, entry []byte) error {
+		c.read++
+		return fn(seq, entry)
+	})
+}
+
+func TestPruneWithNothingDueReadsOneEntry(t *testing.T) {
+	store := &countingStore{memStore: newMemStore()}
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	trail, err := Open(store, &Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 50 {
+		if _, err := trail.Append(VaultUnlocked("keyring")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	store.read = 0
+	n, err := trail.PruneRetention(30)
+	if err != nil || n != 0 {
+		t.Fatalf("PruneRetention with no entry due = %d, %v; want 0", n, err)
+	}
+	if store.read != 1 {
+		t.Errorf("PruneRetention with no entry due read %d entries, want 1", store.read)
+	}
+}
+
+func TestPruneRetentionOncePerDay(t *testing.T) {
+	store := newMemStore()
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	now := start
+	trail, err := Open(store, &Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	appendAt := func(at time.Time) {
+		now = at
+		if _, err := trail.Append(VaultUnlocked("keyring")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	appendAt(start)
+	appendAt(start.Add(2 * time.Hour))
+	appendAt(start.Add(10 * 24 * time.Hour))
+
+	// Five days after the first entry and an hour: only it is due.
+	now = start.Add(5*24*time.Hour + time.Hour)
+	if n, err := trail.PruneRetention(5); err != nil || n != 1 {
+		t.Fatalf("first PruneRetention = %d, %v; want 1", n, err)
+	}
+	// Two hours later the second entry is due, but the day since the
+	// last pruning has not passed.
+	now = now.Add(2 * time.Hour)
+	if n, err := trail.PruneRetention(5); err != nil || n != 0 {
+		t.Errorf("PruneRetention two hours after the last = %d, %v; want 0", n, err)
+	}
+	now = now.Add(pruneInterval)
+	if n, err := trail.PruneRetention(5); err != nil || n != 1 {
+		t.Errorf("PruneRetention a day later = %d, %v; want 1", n, err)
+	}
+	if report := mustVerify(t, store); !report.OK() {
+		t.Errorf("problems after pruning: %v", report.Problems)
+	}
+}

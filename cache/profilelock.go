@@ -12,28 +12,51 @@ import (
 // audit trail from their own head and break its chain.
 var ErrProfileInUse = errors.New("cache: the profile is unlocked in another SecureMail window or command; lock or close that one first, or wait for the command to finish")
 
+// ErrProfileLock is wrapped by the errors of taking the profile lock
+// other than ErrProfileInUse, such as a lock file that cannot be opened.
+var ErrProfileLock = errors.New("cache: failed to take the profile lock")
+
 // lockFileName is the file in the profile folder that an unlocked vault
 // holds an exclusive lock on. It contains nothing.
 const lockFileName = "profile.lock"
 
-// acquireProfileLock takes the exclusive lock on dir's lock file without
-// waiting, and returns the open file that holds it.
-func acquireProfileLock(dir string) (*os.File, error) {
-	f, err := os.OpenFile(filepath.Join(dir, lockFileName), os.O_RDWR|os.O_CREATE, 0o600)
+// profileLock is a held profile lock: the open lock file and, where
+// lockFolder can take one, the open profile folder.
+type profileLock struct {
+	file, folder *os.File
+}
+
+// acquireProfileLock takes the exclusive lock on dir's lock file and on
+// dir itself without waiting. The folder's lock covers a lock file that
+// was deleted while held, after which another process could create and
+// lock a new one.
+func acquireProfileLock(dir string) (*profileLock, error) {
+	path := filepath.Join(dir, lockFileName)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("cache: open the profile lock file in %s: %w", dir, err)
+		return nil, fmt.Errorf("%w: %w; close SecureMail and move %s away, so that a new lock file can be created",
+			ErrProfileLock, err, path)
 	}
 	if err := lockFile(f); err != nil {
 		f.Close()
 		return nil, err
 	}
-	return f, nil
+	folder, err := lockFolder(dir)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &profileLock{file: f, folder: folder}, nil
 }
 
-// releaseProfileLock closes f, which releases its lock. A nil f is
-// allowed.
-func releaseProfileLock(f *os.File) {
-	if f != nil {
-		f.Close()
+// releaseProfileLock closes the files of l, which releases their locks.
+// A nil l is allowed.
+func releaseProfileLock(l *profileLock) {
+	if l == nil {
+		return
+	}
+	l.file.Close()
+	if l.folder != nil {
+		l.folder.Close()
 	}
 }

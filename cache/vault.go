@@ -139,7 +139,7 @@ type Vault struct {
 	failures int
 	// profileLock holds the profile's lock file while the vault is
 	// unlocked.
-	profileLock *os.File
+	profileLock *profileLock
 }
 
 func (o *Options) fill() {
@@ -287,8 +287,9 @@ func (v *Vault) Locked() bool {
 // failures in a row each attempt first waits a growing delay. Errors:
 // ErrWrongPassphrase, ErrKeyringUnavailable, ErrKeyringLocked,
 // ErrKeyringEntryMissing, ErrKeyringMismatch, ErrCorruptHeader,
-// ErrForeignHeader, ErrNewerSchema, ErrProfileInUse; none of them changes
-// the disk.
+// ErrForeignHeader, ErrNewerSchema, ErrProfileInUse, ErrProfileLock; none
+// of them changes the disk. ErrProfileInUse and ErrProfileLock do not
+// count as failures.
 func (v *Vault) Unlock(passphrase []byte) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -300,8 +301,9 @@ func (v *Vault) Unlock(passphrase []byte) error {
 		v.opts.Sleep(d)
 	}
 	err := v.unlock(passphrase)
-	if errors.Is(err, ErrProfileInUse) {
-		// Not a failed attempt: the passphrase was right.
+	if errors.Is(err, ErrProfileInUse) || errors.Is(err, ErrProfileLock) {
+		// Not a failed attempt: the lock is taken only after the
+		// passphrase unwrapped the data key.
 		return err
 	}
 	if err != nil {
@@ -386,7 +388,7 @@ func (v *Vault) open(dataKey []byte) error {
 
 // openLocked is open with the profile lock already held. On success the
 // vault keeps lock; on failure the caller still owns it.
-func (v *Vault) openLocked(dataKey []byte, lock *os.File) error {
+func (v *Vault) openLocked(dataKey []byte, lock *profileLock) error {
 	keys, err := newKeySet(dataKey)
 	if err != nil {
 		zero(dataKey)

@@ -7,11 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"sort"
 	"strings"
+	"time"
 
 	"securemail/account"
 	"securemail/audit"
+	"securemail/cache"
 )
 
 // Account is an account's settings as the profile stores them, sealed.
@@ -164,8 +167,15 @@ func (c *Client) CheckAccount(ctx context.Context, a Account, password string) e
 // profile does not have.
 var ErrNoAccount = errors.New("client: no such account")
 
+// ErrOutboxNotEmpty is wrapped by the error of RemoveAccount when the
+// account still has messages in the outbox.
+var ErrOutboxNotEmpty = errors.New("client: outbox not empty")
+
 // RemoveAccount deletes the account id and its password from the
-// profile. Mail already in the cache stays there.
+// profile. Mail already in the cache stays there. It fails with an error
+// wrapping ErrOutboxNotEmpty while the outbox has messages of the
+// account, because no flush would send them once the account is gone,
+// and adding the address again would send them unseen.
 func (c *Client) RemoveAccount(id string) error {
 	s, err := c.current()
 	if err != nil {
@@ -176,6 +186,9 @@ func (c *Client) RemoveAccount(id string) error {
 	} else if err != nil {
 		return err
 	}
+	if err := checkOutboxEmpty(s, id); err != nil {
+		return err
+	}
 	if err := s.store.DeleteRecord(accountSecretKind, id); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("client: deleting the password of account %s: %w", id, err)
 	}
@@ -184,6 +197,52 @@ func (c *Client) RemoveAccount(id string) error {
 	}
 	c.record(audit.AccountRemoved(id))
 	return nil
+}
+
+// checkOutboxEmpty returns an error wrapping ErrOutboxNotEmpty when the
+// outbox has messages of account id, with their number and what to do.
+func checkOutboxEmpty(s *session, id string) error {
+	// OutboxPending lists only the items due by the time given, so the
+	// latest time makes messages that wait for a later retry count too.
+	pending, err := s.store.OutboxPending(time.Unix(0, math.MaxInt64))
+	if err != nil {
+		return fmt.Errorf("client: failed to read the outbox before removing account %s: %w", id, err)
+	}
+	held, err := s.store.OutboxHeld()
+	if err != nil {
+		return fmt.Errorf("client: failed to read the outbox before removing account %s: %w", id, err)
+	}
+	queued, waiting := countOf(pending, id), countOf(held, id)
+	if queued+waiting == 0 {
+		return nil
+	}
+
+	var counts, steps []string
+	if queued > 0 {
+		counts = append(counts, fmt.Sprintf("%d queued", queued))
+		steps = append(steps, "send the queued ones with securemail sync")
+	}
+	if waiting > 0 {
+		counts = append(counts, fmt.Sprintf("%d held", waiting))
+		steps = append(steps, "send again or discard the held ones with securemail outbox or in the Outbox window")
+	}
+	noun := "messages"
+	if queued+waiting == 1 {
+		noun = "message"
+	}
+	return fmt.Errorf("%w: %s has %s %s; %s, then remove the account",
+		ErrOutboxNotEmpty, id, strings.Join(counts, " and "), noun, strings.Join(steps, ", and "))
+}
+
+// countOf returns the number of items of account id.
+func countOf(items []cache.OutboxItem, id string) int {
+	n := 0
+	for _, it := range items {
+		if it.Account == id {
+			n++
+		}
+	}
+	return n
 }
 
 func (c *Client) minTLS() uint16 {
@@ -214,17 +273,24 @@ func (c *Client) Sync(ctx context.Context, progress func(accountID string, p acc
 		return nil, err
 	}
 	rep := &SyncReport{Accounts: map[string]*account.Report{}, Errors: map[string]error{}}
+	ids := make([]string, len(accounts))
+	for i, a := range accounts {
+		ids[i] = a.ID
+	}
+	// An error here concerns marks whose account is unknown, so each
+	// account's error carries it.
+	marks, marksErr := loadPendingSeen(s, ids)
 	for _, a := range accounts {
 		cfg, cred, err := c.accountConfig(s, a.ID)
 		if err != nil {
-			rep.Errors[a.ID] = err
+			rep.Errors[a.ID] = errors.Join(err, marksErr)
 			continue
 		}
 		syncer := account.NewSyncer(cfg, cred, s.store)
 		// Read marks made offline go first, before the flag pass could
 		// take the server's unread state back into the cache. A mark that
 		// fails again waits for the next sync and is reported.
-		replayErr := replayPendingSeen(ctx, s, a.ID, syncer)
+		replayErr := replayPendingSeen(ctx, s, a.ID, marks[a.ID], syncer)
 		r, err := syncer.Sync(ctx, func(p account.Progress) {
 			if progress != nil {
 				progress(a.ID, p)
@@ -232,7 +298,7 @@ func (c *Client) Sync(ctx context.Context, progress func(accountID string, p acc
 		})
 		syncer.Close()
 		rep.Accounts[a.ID] = r
-		if err := errors.Join(err, replayErr); err != nil {
+		if err := errors.Join(err, replayErr, marksErr); err != nil {
 			rep.Errors[a.ID] = err
 		}
 	}

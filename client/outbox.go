@@ -3,6 +3,7 @@ package client
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 	"time"
 
@@ -109,7 +110,11 @@ func (c *Client) DiscardHeld(id int64) error {
 	}
 	// The delete checks the state again, so an item that another process
 	// on this profile queued again since heldItem read it is kept.
-	if err := s.store.OutboxDeleteHeld(id); err != nil {
+	err = s.store.OutboxDeleteHeld(id)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%w: message %d was queued again or deleted since it was read; securemail outbox lists the held ones", ErrNotHeld, id)
+	}
+	if err != nil {
 		return fmt.Errorf("client: failed to discard outbox message %d: %w", id, err)
 	}
 	c.record(audit.MessageDiscarded(it.Account, auditableOutboxID(it.MessageID), heldState(it.State).String()))
@@ -124,14 +129,27 @@ func (c *Client) heldItem(id int64) (*session, *cache.OutboxItem, error) {
 		return nil, nil, err
 	}
 	it, err := s.store.OutboxGet(id)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, &outboxMissingError{id: id}
+	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("client: outbox message %d: %w; run securemail outbox to list the held ones", id, err)
+		return nil, nil, fmt.Errorf("client: failed to read outbox message %d: %w", id, err)
 	}
 	if heldState(it.State) == 0 {
 		return nil, nil, fmt.Errorf("%w: message %d is queued, being sent or already sent", ErrNotHeld, id)
 	}
 	return s, it, nil
 }
+
+// outboxMissingError reports an outbox ID without a message. It wraps
+// fs.ErrNotExist, but its message leaves out "file does not exist".
+type outboxMissingError struct{ id int64 }
+
+func (e *outboxMissingError) Error() string {
+	return fmt.Sprintf("client: no message %d in the outbox; securemail outbox lists them", e.id)
+}
+
+func (e *outboxMissingError) Unwrap() error { return fs.ErrNotExist }
 
 // heldState maps a held cache state, and returns 0 for any other.
 func heldState(st cache.OutboxState) HeldState {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 	"sync"
 	"testing"
@@ -385,4 +386,19 @@ func queueStackMessage(t *testing.T, c *Client, to, tag string, state cache.Outb
 		t.Fatal(err)
 	}
 	return it
+}
+
+func TestOutboxMissingID(t *testing.T) {
+	c, _ := newProfile(t, "outbox-missing", testPolicy(t))
+	addHeldAccount(t, c)
+	for name, act := range map[string]func(int64) error{"DiscardHeld": c.DiscardHeld, "SendAgain": c.SendAgain} {
+		err := act(999)
+		if !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s(999) = %v, expected an error wrapping fs.ErrNotExist", name, err)
+			continue
+		}
+		if got, want := err.Error(), "client: no message 999 in the outbox; securemail outbox lists them"; got != want {
+			t.Errorf("%s(999) error = %q, expected %q", name, got, want)
+		}
+	}
 }

@@ -1,10 +1,15 @@
 package client
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
+	"maps"
+	"slices"
+	"strings"
 
 	"securemail/account"
 	"securemail/cache"
@@ -43,7 +48,8 @@ type ReadMarksError struct {
 	Account string
 	// Unsent is the number of marks of Account not on the server yet.
 	Unsent int
-	// Causes has the error of each mark that failed, in the order tried.
+	// Causes has the error of each folder whose marks failed, in the
+	// order tried.
 	Causes []error
 }
 
@@ -57,49 +63,92 @@ func (e *ReadMarksError) Error() string {
 
 func (e *ReadMarksError) Unwrap() []error { return e.Causes }
 
-// replayPendingSeen marks on the server the messages of accountID that
-// were read while it could not be reached. It deletes each mark that
-// arrived or whose folder's UIDVALIDITY changed since. Marks that fail
-// again stay for the next sync and are counted in a *ReadMarksError,
-// joined with any failure to read or delete the stored marks.
-func replayPendingSeen(ctx context.Context, s *session, accountID string, syncer *account.Syncer) error {
+// storedSeen is a read mark with the key of its record.
+type storedSeen struct {
+	key  string
+	mark pendingSeen
+}
+
+// loadPendingSeen reads the stored read marks and returns them by
+// account. It deletes the marks that can never be sent: records that fail
+// authentication or do not parse, and marks of accounts not in
+// accountIDs. A record that cannot be read for another reason stays, and
+// its error is returned with the marks that were read.
+func loadPendingSeen(s *session, accountIDs []string) (map[string][]storedSeen, error) {
 	keys, err := s.store.ListRecords(pendingSeenKind)
 	if err != nil {
-		return fmt.Errorf("client: failed to list read marks not yet sent: %w", err)
+		return nil, fmt.Errorf("client: failed to list read marks not yet sent: %w", err)
 	}
-	if len(keys) == 0 {
-		return nil
-	}
-	folders, err := s.store.Folders(accountID)
-	if err != nil {
-		return fmt.Errorf("client: failed to list folders for the read marks not yet sent: %w", err)
-	}
-	validity := map[string]uint32{}
-	for _, f := range folders {
-		validity[f.Name] = f.UIDValidity
-	}
-	unsent := &ReadMarksError{Account: accountID}
+	byAccount := map[string][]storedSeen{}
 	var errs []error
 	for _, key := range keys {
 		raw, err := s.store.GetRecord(pendingSeenKind, key)
-		if err != nil {
-			// Its account is unknown, so it is not counted as unsent.
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil && !errors.Is(err, cache.ErrCorrupt) {
 			errs = append(errs, fmt.Errorf("client: failed to read a stored read mark: %w", err))
 			continue
 		}
 		var p pendingSeen
-		if err := json.Unmarshal(raw, &p); err != nil || p.Account != accountID {
+		if err == nil && json.Unmarshal(raw, &p) == nil && p.valid() && slices.Contains(accountIDs, p.Account) {
+			byAccount[p.Account] = append(byAccount[p.Account], storedSeen{key: key, mark: p})
 			continue
 		}
-		if validity[p.Folder] == p.UIDValidity {
-			if err := syncer.MarkRead(ctx, p.Folder, []uint32{p.UID}, true); err != nil {
-				unsent.Unsent++
-				unsent.Causes = append(unsent.Causes, err)
-				continue
-			}
+		if err := s.store.DeleteRecord(pendingSeenKind, key); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, fmt.Errorf("client: failed to delete a read mark that cannot be sent: %w", err))
 		}
-		if err := s.store.DeleteRecord(pendingSeenKind, key); err != nil {
-			errs = append(errs, fmt.Errorf("client: failed to delete a read mark that reached the server: %w", err))
+	}
+	return byAccount, errors.Join(errs...)
+}
+
+// valid reports whether p names a message at all. Its UIDVALIDITY is
+// compared with the server's when the mark is sent.
+func (p pendingSeen) valid() bool {
+	return p.Account != "" && p.Folder != "" && p.UID != 0
+}
+
+// replayPendingSeen marks on the server the messages of accountID that
+// were read while it could not be reached, with one SELECT and one STORE
+// for the marks of each folder and UIDVALIDITY. It deletes the marks that
+// arrived and those that can never arrive, because their folder is gone
+// or its UIDVALIDITY changed since. Marks that fail stay for the next
+// sync and are counted in a *ReadMarksError, joined with any failure to
+// delete a mark.
+func replayPendingSeen(ctx context.Context, s *session, accountID string, marks []storedSeen, syncer *account.Syncer) error {
+	type folderState struct {
+		name     string
+		validity uint32
+	}
+	groups := map[folderState][]storedSeen{}
+	for _, m := range marks {
+		f := folderState{name: m.mark.Folder, validity: m.mark.UIDValidity}
+		groups[f] = append(groups[f], m)
+	}
+	order := slices.SortedFunc(maps.Keys(groups), func(a, b folderState) int {
+		return cmp.Or(strings.Compare(a.name, b.name), cmp.Compare(a.validity, b.validity))
+	})
+
+	unsent := &ReadMarksError{Account: accountID}
+	var errs []error
+	for _, f := range order {
+		group := groups[f]
+		uids := make([]uint32, len(group))
+		for i, m := range group {
+			uids[i] = m.mark.UID
+		}
+		// A false result means that the UIDVALIDITY changed, so the
+		// messages the marks named are gone and the marks are deleted.
+		_, err := syncer.MarkReadIfValid(ctx, f.name, f.validity, uids)
+		if err != nil && !errors.Is(err, account.ErrFolderNotFound) {
+			unsent.Unsent += len(group)
+			unsent.Causes = append(unsent.Causes, err)
+			continue
+		}
+		for _, m := range group {
+			if err := s.store.DeleteRecord(pendingSeenKind, m.key); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				errs = append(errs, fmt.Errorf("client: failed to delete a read mark after its replay: %w", err))
+			}
 		}
 	}
 	if unsent.Unsent > 0 {

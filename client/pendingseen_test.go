@@ -88,6 +88,14 @@ func TestSyncReportsUnsentReadMarks(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "next sync") {
 		t.Fatalf("MarkRead over a cut connection: %v, expected an error saying the next sync marks it", err)
 	}
+	// A damaged mark beside it is deleted and must not be counted.
+	s, err := c.current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.store.PutRecord(pendingSeenKind, "damaged", []byte(`{"a":`)); err != nil {
+		t.Fatal(err)
+	}
 
 	rep, err := c.Sync(context.Background(), nil)
 	if err != nil {
@@ -114,10 +122,6 @@ func TestSyncReportsUnsentReadMarks(t *testing.T) {
 	}
 	if got := proxy.accepted.Load(); got < 3 {
 		t.Errorf("proxy accepted %d connections, expected MarkRead's, the replay's and the sync's", got)
-	}
-	s, err := c.current()
-	if err != nil {
-		t.Fatal(err)
 	}
 	if keys, _ := s.store.ListRecords(pendingSeenKind); len(keys) != 1 {
 		t.Errorf("%d read marks stored after the failed replay, expected 1", len(keys))

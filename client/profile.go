@@ -330,7 +330,9 @@ func (c *Client) Lock(reason string) error {
 	c.session = nil
 	c.mu.Unlock()
 	if s != nil {
-		s.trail.Append(audit.VaultLocked(reason))
+		if _, err := s.trail.Append(audit.VaultLocked(reason)); err != nil {
+			c.setAuditErr(err)
+		}
 	}
 	// The vault locks before the keys are wiped, so a call still running
 	// cannot load them again from an open store.

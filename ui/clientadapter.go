@@ -197,7 +197,8 @@ func (a *ClientAdapter) Delete(id int64) error {
 }
 
 // Sync syncs every account and returns the number of messages stored,
-// whole or header only, which the notification reports.
+// whole or header only, which the notification reports. Its error also
+// carries the last failed audit append, so that the status bar shows it.
 func (a *ClientAdapter) Sync(ctx context.Context, progress func(account.Progress)) (int, error) {
 	c, err := a.client()
 	if err != nil {
@@ -219,6 +220,9 @@ func (a *ClientAdapter) Sync(ctx context.Context, progress func(account.Progress
 	}
 	if err := c.FlushOutbox(ctx); err != nil {
 		errs = append(errs, err)
+	}
+	if err := c.AuditErr(); err != nil {
+		errs = append(errs, fmt.Errorf("the audit trail is missing an entry: %w; open the Audit trail window to verify it, and tell IT if it reports a problem", err))
 	}
 	return n, errors.Join(errs...)
 }

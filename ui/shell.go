@@ -40,6 +40,10 @@ type Options struct {
 	// Banner, when not empty, is shown above the lists. The demo uses it
 	// to state that its data is invented.
 	Banner string
+	// StartPassphrase, when not empty, unlocks a locked vault while Run
+	// opens the window, as if typed in the unlock screen. Run clears it.
+	// A wrong one leaves the unlock screen with its message.
+	StartPassphrase []byte
 }
 
 // Shell owns the main window and switches its content between the
@@ -119,6 +123,19 @@ func (s *Shell) activity() {
 	if s.opts.Idle != nil {
 		s.opts.Idle.Activity()
 	}
+}
+
+// awaitUnlock shows the unlock screen in its unlocking state until done
+// delivers the result of an unlock that runs elsewhere, and then shows
+// the mail screen or the reason it failed.
+func (s *Shell) awaitUnlock(done <-chan error) {
+	u := newUnlockScreen(s, "")
+	s.setContent(u.root)
+	u.begin()
+	s.background(func() {
+		err := <-done
+		fyne.Do(func() { u.finish(s, err) })
+	})
 }
 
 func (s *Shell) showUnlock(message string) {

@@ -41,23 +41,37 @@ func (u *unlockScreen) submit(s *Shell) {
 		u.message.SetText("Enter your vault passphrase.")
 		return
 	}
-	u.unlock.Disable()
-	u.message.SetText("Unlocking…")
+	u.unlockWith(s, pass)
+}
+
+// unlockWith unlocks the vault with pass in the background, clears pass,
+// and shows the mail screen or the reason it failed.
+func (u *unlockScreen) unlockWith(s *Shell, pass []byte) {
+	u.begin()
 	s.background(func() {
 		err := s.client.Unlock(pass)
 		clear(pass)
-		fyne.Do(func() {
-			u.unlock.Enable()
-			switch {
-			case err == nil:
-				s.unlocked()
-			case errors.Is(err, cache.ErrWrongPassphrase):
-				s.log.Warn("unlock failed: wrong passphrase")
-				u.message.SetText("Wrong passphrase. Try again.")
-			default:
-				s.log.Error("unlock failed", "error", err)
-				u.message.SetText(err.Error())
-			}
-		})
+		fyne.Do(func() { u.finish(s, err) })
 	})
+}
+
+// begin shows that an unlock is running.
+func (u *unlockScreen) begin() {
+	u.unlock.Disable()
+	u.message.SetText("Unlocking…")
+}
+
+// finish shows the mail screen after an unlock, or why it failed.
+func (u *unlockScreen) finish(s *Shell, err error) {
+	u.unlock.Enable()
+	switch {
+	case err == nil:
+		s.unlocked()
+	case errors.Is(err, cache.ErrWrongPassphrase):
+		s.log.Warn("unlock failed: wrong passphrase")
+		u.message.SetText("Wrong passphrase. Try again.")
+	default:
+		s.log.Error("unlock failed", "error", err)
+		u.message.SetText(err.Error())
+	}
 }

@@ -68,7 +68,7 @@ func cmdProfile(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, fmt.Errorf("the profile was created, but locking its vault failed: %w", err))
 	}
 	fmt.Fprintln(stdout, "profile created in", dir)
-	return exitOK
+	return reportAuditErr(c, stderr, exitOK)
 }
 
 const (

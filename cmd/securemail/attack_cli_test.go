@@ -73,9 +73,14 @@ func TestAttackOutboxBadIDs(t *testing.T) {
 		}
 	}
 
-	_, _, stderr := runCmd(append([]string{"outbox", "discard", "999"}, profileArgs(dir)...)...)
-	if strings.Contains(stderr, "file does not exist") {
-		t.Skipf("known defect: a missing outbox ID is reported as %q, with fs.ErrNotExist's \"file does not exist\"", stderr)
+	for _, action := range []string{"discard", "send-again"} {
+		_, _, stderr := runCmd(append([]string{"outbox", action, "999"}, profileArgs(dir)...)...)
+		if strings.Contains(stderr, "file does not exist") {
+			t.Errorf("outbox %s of a missing ID: stderr %q has fs.ErrNotExist's \"file does not exist\"", action, stderr)
+		}
+		if !strings.Contains(stderr, "no message 999 in the outbox") {
+			t.Errorf("outbox %s of a missing ID: stderr %q does not say that no message 999 is in the outbox", action, stderr)
+		}
 	}
 }
 

@@ -202,8 +202,10 @@ func fail(stderr io.Writer, err error) int {
 	return exitFailure
 }
 
-// withClient opens the profile, runs fn and locks the profile again.
-func withClient(p *profileFlags, stderr io.Writer, fn func(*client.Client) int) int {
+// withClient opens the profile, runs fn and locks the profile again. A
+// failed audit append, the lock's own included, is reported and turns a
+// successful exit status into a failure.
+func withClient(p *profileFlags, stderr io.Writer, fn func(*client.Client) int) (status int) {
 	c, err := p.open()
 	if err != nil {
 		return fail(stderr, err)
@@ -212,6 +214,7 @@ func withClient(p *profileFlags, stderr io.Writer, fn func(*client.Client) int) 
 		if err := c.Lock("command finished"); err != nil {
 			fmt.Fprintln(stderr, "securemail: locking the vault failed:", err)
 		}
+		status = reportAuditErr(c, stderr, status)
 	}()
 	return fn(c)
 }

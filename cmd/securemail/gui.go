@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"securemail/cache"
-	"securemail/client"
 	"securemail/demo"
 	"securemail/ui"
 )
@@ -23,9 +22,10 @@ import (
 const demoBanner = "Demo mailbox: every person and message is invented, and the mail servers run inside this program on 127.0.0.1. Passphrase: " + demo.Passphrase
 
 type options struct {
-	demo    bool
-	profile string
-	version bool
+	demo       bool
+	profile    string
+	version    bool
+	passphrase secretFlags
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -35,6 +35,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&opts.demo, "demo", false, "run on the built-in demo mailbox with a throw-away profile")
 	fs.StringVar(&opts.profile, "profile", "", "profile directory holding the encrypted cache and settings (default: the OS user config directory + /SecureMail/profiles/default)")
 	fs.BoolVar(&opts.version, "version", false, "print the version and exit")
+	opts.passphrase.register(fs, "passphrase", "vault passphrase to unlock with as the window opens, for a start by another program (a wrong one leaves the unlock window)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: securemail [--demo | --profile DIR] | securemail COMMAND ...")
 		fs.PrintDefaults()
@@ -48,6 +49,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if opts.demo && opts.profile != "" {
 		return opts, errors.New("--demo uses a throw-away profile, so it cannot be combined with --profile")
+	}
+	if opts.demo && opts.passphrase.set() {
+		return opts, errors.New("--demo shows its own passphrase in the unlock window, so it cannot be combined with --passphrase-fd or --passphrase-env")
 	}
 	return opts, nil
 }
@@ -77,17 +81,35 @@ func runGUI(args []string, stderr io.Writer, log *slog.Logger) int {
 		return 0
 	}
 
-	adapter, err := ui.NewClientAdapter(client.Options{Dir: opts.profile})
+	adapter, err := ui.NewClientAdapter(profileOptions(opts.profile))
 	if err != nil {
 		fmt.Fprintln(stderr, "securemail:", err)
 		return exitFailure
 	}
-	runWindow(ctx, adapter, "", log)
+	var pass []byte
+	if opts.passphrase.set() {
+		if pass, err = startPassphrase(adapter, &opts.passphrase); err != nil {
+			fmt.Fprintln(stderr, "securemail:", err)
+			return exitFailure
+		}
+	}
+	runWindow(ctx, adapter, ui.Options{Log: log, StartPassphrase: pass})
 	return 0
 }
 
+// startPassphrase reads the passphrase that --passphrase-fd or
+// --passphrase-env names, for a profile that has a vault. The shell
+// unlocks with it while the window opens.
+func startPassphrase(adapter *ui.ClientAdapter, secret *secretFlags) ([]byte, error) {
+	if adapter.Client() == nil {
+		return nil, errors.New("the profile has no vault yet; start securemail without --passphrase-fd or --passphrase-env to create one")
+	}
+	return secret.read("passphrase")
+}
+
 // runWindow shows the GUI with the idle lock from the policy.
-func runWindow(ctx context.Context, adapter *ui.ClientAdapter, banner string, log *slog.Logger) {
+func runWindow(ctx context.Context, adapter *ui.ClientAdapter, opts ui.Options) {
+	log := opts.Log
 	// On Linux the watcher locks at once when logind reports sleep or a
 	// screen lock; without a system bus only the idle timer runs.
 	idle := cache.LockManagerOptions{Watcher: cache.LogindWatcher{}}
@@ -104,7 +126,7 @@ func runWindow(ctx context.Context, adapter *ui.ClientAdapter, banner string, lo
 		}
 	}
 	auto := ui.NewAutoLock(adapter, idle, log)
-	ui.Run(ctx, adapter, auto, ui.Options{Log: log, Banner: banner})
+	ui.Run(ctx, adapter, auto, opts)
 	log.Info("main window closed")
 	if c := adapter.Client(); c != nil && !c.Locked() {
 		if err := c.Lock("quit"); err != nil {
@@ -142,6 +164,6 @@ func runDemo(ctx context.Context, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	runWindow(ctx, ui.WrapClient(c), demoBanner, log)
+	runWindow(ctx, ui.WrapClient(c), ui.Options{Log: log, Banner: demoBanner})
 	return nil
 }

@@ -119,7 +119,7 @@ func importKeys(p *profileFlags, keyPass *secretFlags, path string, stdout, stde
 		return fail(stderr, err)
 	}
 	var pass []byte
-	if keyPass.fd >= 0 || keyPass.env != "" {
+	if keyPass.set() {
 		if pass, err = keyPass.read("key-passphrase"); err != nil {
 			fmt.Fprintln(stderr, "securemail:", err)
 			return exitUsage

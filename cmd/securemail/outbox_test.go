@@ -49,8 +49,8 @@ func TestOutboxDiscardMissing(t *testing.T) {
 	if code != exitFailure {
 		t.Errorf("exit %d, want %d", code, exitFailure)
 	}
-	if !strings.Contains(stderr, "outbox message 42") || !strings.Contains(stderr, "not found") {
-		t.Errorf("stderr does not say that message 42 was not found: %q", stderr)
+	if !strings.Contains(stderr, "no message 42 in the outbox") {
+		t.Errorf("stderr does not say that message 42 is not in the outbox: %q", stderr)
 	}
 }
 
@@ -195,6 +195,15 @@ func TestOutboxThroughRealStack(t *testing.T) {
 		t.Errorf("send-again does not say the message was held again: %q", stderr)
 	}
 
+	// The account cannot be removed while its message is held.
+	code, _, stderr = runCmd(append([]string{"account", "remove", "client1@clinic.test"}, profile...)...)
+	if code != exitFailure {
+		t.Errorf("account remove with a held message: exit %d, want %d", code, exitFailure)
+	}
+	if !strings.Contains(stderr, "has 1 held message;") || !strings.Contains(stderr, "securemail outbox") {
+		t.Errorf("account remove does not count the held message or name securemail outbox: %q", stderr)
+	}
+
 	code, stdout, stderr = runCmd(append([]string{"outbox", "discard", id}, profile...)...)
 	if code != exitOK {
 		t.Fatalf("discard: exit %d: %s", code, stderr)
@@ -215,5 +224,10 @@ func TestOutboxThroughRealStack(t *testing.T) {
 		if !strings.Contains(stdout, kind) {
 			t.Errorf("audit trail lacks %s", kind)
 		}
+	}
+
+	code, _, stderr = runCmd(append([]string{"account", "remove", "client1@clinic.test"}, profile...)...)
+	if code != exitOK {
+		t.Errorf("account remove after the discard: exit %d: %s", code, stderr)
 	}
 }

@@ -25,6 +25,9 @@ func (s *secretFlags) register(fs *flag.FlagSet, name, what string) {
 	fs.StringVar(&s.env, name+"-env", "", "read the "+what+" from the environment variable with this name")
 }
 
+// set reports whether a source of the secret is named.
+func (s *secretFlags) set() bool { return s.fd >= 0 || s.env != "" }
+
 // read returns the secret. It fails when neither or both sources are set,
 // and when the source is empty.
 func (s *secretFlags) read(name string) ([]byte, error) {
