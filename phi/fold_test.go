@@ -272,3 +272,18 @@ func TestMapFindingsSharedCharacter(t *testing.T) {
 		t.Errorf("second finding is %s at %q, expected mrn at %q", got[1].Kind, text[got[1].Start:got[1].End], "b")
 	}
 }
+
+// TestScanFoldedClinicalText scans clinical text whose non-ASCII
+// characters fold to digits, dashes and spaces: superscripts, vulgar
+// fractions, circled numbers. None of it is an identifier.
+func TestScanFoldedClinicalText(t *testing.T) {
+	runDetectCases(t, []detectCase{
+		{"WBC 5.6 x 10⁹/L and platelets 250 x 10⁹/L", "", ""},
+		{"BSA 1.9 m², dose 75 mg/m²", "", ""},
+		{"Temp 38.5\u00a0°C at 10:30", "", ""},
+		{"½ tablet twice daily, ¼ at night", "", ""},
+		{"Na 140 mmol/L – K 4.1", "", ""},
+		{"step ① then ② then ③", "", ""},
+		{"Room ４１２–B", "", ""},
+	})
+}
