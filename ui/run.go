@@ -16,6 +16,23 @@ const AppID = "org.securemail.client"
 // closes it or ctx ends. The caller cancels ctx on SIGINT or SIGTERM to
 // quit cleanly. autoLock may be nil when no idle lock is wanted.
 func Run(ctx context.Context, client Client, autoLock *AutoLock, opts Options) {
+	// The unlock with a start passphrase runs while the app, the window
+	// and the graphics start. In scripts/bench-gui under Xvfb the window
+	// took about 250 ms and the unlock about 100 ms.
+	var unlocking chan error
+	if pass := opts.StartPassphrase; len(pass) > 0 {
+		if client.Locked() && client.Created() {
+			unlocking = make(chan error, 1)
+			go func() {
+				unlocking <- client.Unlock(pass)
+				clear(pass)
+			}()
+		} else {
+			clear(pass)
+		}
+	}
+	opts.StartPassphrase = nil
+
 	a := app.NewWithID(AppID)
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 
@@ -27,23 +44,6 @@ func Run(ctx context.Context, client Client, autoLock *AutoLock, opts Options) {
 	if autoLock != nil {
 		autoLock.SetOnLocked(s.Locked)
 		defer autoLock.Close()
-	}
-
-	// The unlock with a start passphrase runs while the window and the
-	// graphics start. In scripts/bench-gui under Xvfb the window took
-	// about 250 ms and the unlock about 100 ms.
-	var unlocking chan error
-	if pass := opts.StartPassphrase; len(pass) > 0 {
-		s.opts.StartPassphrase = nil
-		if client.Locked() && client.Created() {
-			unlocking = make(chan error, 1)
-			go func() {
-				unlocking <- client.Unlock(pass)
-				clear(pass)
-			}()
-		} else {
-			clear(pass)
-		}
 	}
 
 	stop := context.AfterFunc(ctx, func() {
