@@ -99,6 +99,7 @@ type session struct {
 	own     crypto.OwnKeys
 	keys    *keyCache
 	history *history
+	ops     *opsConns
 }
 
 var (
@@ -251,6 +252,7 @@ func (c *Client) startSession() error {
 	}
 	s.keys = newKeyCache()
 	s.history = &history{store: store}
+	s.ops = newOpsConns()
 
 	c.mu.Lock()
 	c.session = s
@@ -336,6 +338,9 @@ func (c *Client) Lock(reason string) error {
 	}
 	// The vault locks before the keys are wiped, so a call still running
 	// cannot load them again from an open store.
+	if s != nil {
+		s.ops.close()
+	}
 	err := c.vault.Lock()
 	if s != nil {
 		s.keys.wipe()
@@ -355,6 +360,7 @@ func (c *Client) Destroy() error {
 	c.session = nil
 	c.mu.Unlock()
 	if s != nil {
+		s.ops.close()
 		s.keys.wipe()
 	}
 	anchor := c.auditAnchor()

@@ -104,11 +104,12 @@ func (c *Client) MarkRead(id int64) error {
 	if err != nil {
 		return err
 	}
-	syncer := account.NewSyncer(cfg, cred, s.store)
-	defer syncer.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), markReadTimeout)
 	defer cancel()
-	if err := syncer.MarkRead(ctx, m.Folder, []uint32{m.UID}, true); err != nil {
+	err = s.ops.do(m.Account, cfg, cred, s.store, func(syncer *account.Syncer) error {
+		return syncer.MarkRead(ctx, m.Folder, []uint32{m.UID}, true)
+	})
+	if err != nil {
 		if noteErr := notePendingSeen(s, m); noteErr != nil {
 			return fmt.Errorf("client: mark message %d read on the server: %w; it shows as read here, but the next sync may show it unread", id, errors.Join(err, noteErr))
 		}

@@ -83,11 +83,12 @@ func (c *Client) DeleteMessage(id int64) error {
 	if err != nil {
 		return err
 	}
-	syncer := account.NewSyncer(cfg, cred, s.store)
-	defer syncer.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), deleteTimeout)
 	defer cancel()
-	if err := syncer.Delete(ctx, m.Folder, []uint32{m.UID}); err != nil {
+	err = s.ops.do(m.Account, cfg, cred, s.store, func(syncer *account.Syncer) error {
+		return syncer.Delete(ctx, m.Folder, []uint32{m.UID})
+	})
+	if err != nil {
 		return fmt.Errorf("client: delete message %d on the server: %w", id, err)
 	}
 	return nil
