@@ -90,8 +90,9 @@ func MessageHeld(account, messageID, state string) Event {
 	return Event{Kind: KindMessageHeld, Account: account, MessageID: messageID, Reason: state}
 }
 
-// MessageDiscarded records that the user deleted a held outbox message
-// without sending it. State is as for MessageResendRequested.
+// MessageDiscarded records that the user deleted an outbox message
+// without sending it. State is as for MessageResendRequested, or
+// "queued" for a message withdrawn before its submission.
 func MessageDiscarded(account, messageID, state string) Event {
 	return Event{Kind: KindMessageDiscarded, Account: account, MessageID: messageID, Reason: state}
 }

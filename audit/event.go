@@ -24,8 +24,9 @@ const (
 	// KindMessageResendRequested records the user's request to send a
 	// held outbox message again. Reason is the state it was held in.
 	KindMessageResendRequested Kind = "message.resend_requested"
-	// KindMessageDiscarded records that the user deleted a held outbox
-	// message. Reason is the state it was held in.
+	// KindMessageDiscarded records that the user deleted an outbox
+	// message without sending it. Reason is the state it was held in, or
+	// "queued" for a message withdrawn before its submission.
 	KindMessageDiscarded Kind = "message.discarded"
 	// KindMessageHeld records that the outbox stopped sending a message
 	// and holds it for the user: the server rejected it for good, or its
@@ -182,9 +183,11 @@ func (e Event) Validate() error {
 		}
 	case KindMessageResendRequested, KindMessageDiscarded, KindMessageHeld:
 		// The Message-ID may be missing, because a held message whose
-		// Message-ID the trail rejects must still leave a record.
-		if e.Reason != "failed" && e.Reason != "uncertain" {
-			add("reason: not a held state (failed or uncertain)")
+		// Message-ID the trail rejects must still leave a record. Only a
+		// discarded message can also have been queued.
+		queued := e.Kind == KindMessageDiscarded && e.Reason == "queued"
+		if e.Reason != "failed" && e.Reason != "uncertain" && !queued {
+			add("reason: not a held state (failed or uncertain), nor queued for a discarded message")
 		}
 	}
 	checkAddress := func(field, value string, required bool) {

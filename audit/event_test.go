@@ -22,6 +22,7 @@ func TestConstructorsBuildValidEvents(t *testing.T) {
 		MessageResendRequested("dr.grey@clinic.example.org", "<a@b.example>", "uncertain"),
 		MessageResendRequested("dr.grey@clinic.example.org", "", "failed"),
 		MessageDiscarded("dr.grey@clinic.example.org", "<a@b.example>", "failed"),
+		MessageDiscarded("dr.grey@clinic.example.org", "<a@b.example>", "queued"),
 		MessageHeld("dr.grey@clinic.example.org", "<a@b.example>", "uncertain"),
 		AttachmentSaved("dr.grey@clinic.example.org", "<a@b.example>", ".pdf", 10, true),
 		AttachmentSaved("dr.grey@clinic.example.org", "<a@b.example>", "", 10, false),
@@ -68,6 +69,7 @@ func TestValidateRejectsMessageText(t *testing.T) {
 		"discard subject":     MessageDiscarded("a@example.com", "<a@b.example>", subject),
 		"discard display":     MessageDiscarded("Jane Doe <jane@example.com>", "<a@b.example>", "failed"),
 		"held sans state":     MessageHeld("a@example.com", "<a@b.example>", ""),
+		"held queued":         MessageHeld("a@example.com", "<a@b.example>", "queued"),
 		"held subject":        MessageHeld("a@example.com", "<a@b.example>", subject),
 	}
 	for name, e := range cases {

@@ -109,6 +109,29 @@ func (s *Store) OutboxDeleteHeld(id int64) error {
 	})
 }
 
+// OutboxDeleteQueued deletes outbox item id if it is in state
+// OutboxQueued, and returns an error wrapping ErrNotFound otherwise. The
+// outbox marks an item OutboxSubmitting only just before the end of DATA,
+// so callers must not run it while a flush submits.
+func (s *Store) OutboxDeleteQueued(id int64) error {
+	return s.inTx(func(tx *sql.Tx, _ sealer) error {
+		res, err := tx.Exec(`DELETE FROM outbox WHERE id = ? AND state = ?`, id, int(OutboxQueued))
+		if err != nil {
+			return fmt.Errorf("cache: delete outbox item %d: %w", id, err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return fmt.Errorf("cache: outbox item %d is not queued: %w", id, ErrNotFound)
+		}
+		return nil
+	})
+}
+
+// OutboxQueuedItems lists the items waiting for their first or next
+// submission, due or not, oldest first.
+func (s *Store) OutboxQueuedItems() ([]OutboxItem, error) {
+	return s.outboxList(`state = ?`, int(OutboxQueued))
+}
+
 const outboxColumns = `id, state, attempts, next_attempt, created, meta, raw, sent_copy`
 
 func scanOutbox(keys sealer, scan func(...any) error) (*OutboxItem, error) {

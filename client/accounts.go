@@ -220,7 +220,7 @@ func checkOutboxEmpty(s *session, id string) error {
 	var counts, steps []string
 	if queued > 0 {
 		counts = append(counts, fmt.Sprintf("%d queued", queued))
-		steps = append(steps, "send the queued ones with securemail sync")
+		steps = append(steps, "send the queued ones with securemail sync or withdraw them with securemail outbox withdraw")
 	}
 	if waiting > 0 {
 		counts = append(counts, fmt.Sprintf("%d held", waiting))

@@ -199,3 +199,68 @@ func (c *Client) recordNewlyHeld(s *session, before map[int64]bool) {
 		}
 	}
 }
+
+// QueuedMessage is an outbox message waiting for its submission, which
+// the next FlushOutbox attempts. It carries no message text.
+type QueuedMessage struct {
+	ID         int64
+	Account    string
+	Recipients []string
+	Created    time.Time
+	// Attempts counts the submissions that failed for a reason that may
+	// pass, and Reason is the last one's error.
+	Attempts int
+	Reason   string
+}
+
+// ErrNotQueued is wrapped by Withdraw when the message is in the outbox
+// but no longer queued: it was submitted, or it is held for the user.
+var ErrNotQueued = errors.New("client: the outbox message is not queued")
+
+// QueuedMessages lists the outbox messages that wait for submission,
+// oldest first.
+func (c *Client) QueuedMessages() ([]QueuedMessage, error) {
+	s, err := c.current()
+	if err != nil {
+		return nil, err
+	}
+	items, err := s.store.OutboxQueuedItems()
+	if err != nil {
+		return nil, fmt.Errorf("client: failed to list queued outbox messages: %w", err)
+	}
+	out := make([]QueuedMessage, 0, len(items))
+	for _, it := range items {
+		out = append(out, QueuedMessage{ID: it.ID, Account: it.Account, Recipients: it.Recipients,
+			Created: it.Created, Attempts: it.Attempts, Reason: it.LastError})
+	}
+	return out, nil
+}
+
+// Withdraw deletes queued message id from the outbox before it is
+// submitted, for a sender who notices a mistake while the message waits,
+// for example offline. The audit trail records it as discarded while
+// queued. Withdraw waits for a running FlushOutbox to end, and a message
+// that the flush submitted or held is no longer queued: Withdraw then
+// returns an error wrapping ErrNotQueued.
+func (c *Client) Withdraw(id int64) error {
+	c.flushMu.Lock()
+	defer c.flushMu.Unlock()
+	s, err := c.current()
+	if err != nil {
+		return err
+	}
+	it, err := s.store.OutboxGet(id)
+	if errors.Is(err, fs.ErrNotExist) {
+		return &outboxMissingError{id: id}
+	}
+	if err != nil {
+		return fmt.Errorf("client: failed to read outbox message %d: %w", id, err)
+	}
+	if err := s.store.OutboxDeleteQueued(id); errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%w: message %d was submitted or is held; securemail outbox lists it", ErrNotQueued, id)
+	} else if err != nil {
+		return fmt.Errorf("client: failed to withdraw outbox message %d: %w", id, err)
+	}
+	c.record(audit.MessageDiscarded(it.Account, auditableOutboxID(it.MessageID), "queued"))
+	return nil
+}

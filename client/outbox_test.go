@@ -402,3 +402,43 @@ func TestOutboxMissingID(t *testing.T) {
 		}
 	}
 }
+
+func TestWithdrawDeletesQueued(t *testing.T) {
+	c, _ := newProfile(t, "withdraw", testPolicy(t))
+	addHeldAccount(t, c)
+	id := putOutboxItem(t, c, cache.OutboxQueued, time.Now(), "<wrong-address@clinic.test>", "", []byte("x"))
+	held := putOutboxItem(t, c, cache.OutboxFailed, time.Now(), "<held@clinic.test>", "550 rejected", []byte("x"))
+
+	queued, err := c.QueuedMessages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(queued) != 1 || queued[0].ID != id || queued[0].Account != heldAccount {
+		t.Fatalf("QueuedMessages = %+v, want only %d of %s", queued, id, heldAccount)
+	}
+
+	if err := c.Withdraw(id); err != nil {
+		t.Fatal(err)
+	}
+	s, _ := c.current()
+	if _, err := s.store.OutboxGet(id); !errors.Is(err, cache.ErrNotFound) {
+		t.Errorf("outbox item after Withdraw: %v, want cache.ErrNotFound", err)
+	}
+	rec, ok := lastAuditEvent(t, c, audit.KindMessageDiscarded)
+	if !ok {
+		t.Fatal("no message.discarded entry in the audit trail")
+	}
+	if rec.Reason != "queued" || rec.MessageID != "<wrong-address@clinic.test>" {
+		t.Errorf("audit entry reason %q, Message-ID %q; want queued and the withdrawn message", rec.Reason, rec.MessageID)
+	}
+
+	if err := c.Withdraw(id); !errors.Is(err, fs.ErrNotExist) || strings.Contains(err.Error(), "file does not exist") {
+		t.Errorf("Withdraw of a withdrawn message: %v, want a missing-message error without fs wording", err)
+	}
+	if err := c.Withdraw(held); !errors.Is(err, ErrNotQueued) {
+		t.Errorf("Withdraw of a held message: %v, want ErrNotQueued", err)
+	}
+	if _, err := s.store.OutboxGet(held); err != nil {
+		t.Errorf("the held message is gone after a refused Withdraw: %v", err)
+	}
+}

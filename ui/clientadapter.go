@@ -527,6 +527,37 @@ func (a *ClientAdapter) HeldMessages() ([]HeldMessage, error) {
 	return out, nil
 }
 
+func (a *ClientAdapter) QueuedMessages() ([]HeldMessage, error) {
+	c, err := a.client()
+	if err != nil {
+		return nil, err
+	}
+	queued, err := c.QueuedMessages()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]HeldMessage, 0, len(queued))
+	for _, q := range queued {
+		out = append(out, HeldMessage{
+			ID:         q.ID,
+			Account:    q.Account,
+			Recipients: q.Recipients,
+			Created:    q.Created,
+			Queued:     true,
+			Reason:     q.Reason,
+		})
+	}
+	return out, nil
+}
+
+func (a *ClientAdapter) Withdraw(id int64) error {
+	c, err := a.client()
+	if err != nil {
+		return err
+	}
+	return c.Withdraw(id)
+}
+
 func (a *ClientAdapter) SendAgain(id int64) error {
 	c, err := a.client()
 	if err != nil {

@@ -52,8 +52,10 @@ type fakeClient struct {
 	lockCalls []string
 	syncNew   int
 	held      []HeldMessage
+	queued    []HeldMessage
 	resent    []int64
 	discarded []int64
+	withdrawn []int64
 	// markedRead lists the ids passed to MarkRead, and markReadErr is
 	// the error MarkRead returns.
 	markedRead  []int64
@@ -312,6 +314,26 @@ func (f *fakeClient) DiscardHeld(id int64) error {
 	defer f.mu.Unlock()
 	f.discarded = append(f.discarded, id)
 	return f.removeHeld(id)
+}
+
+func (f *fakeClient) QueuedMessages() ([]HeldMessage, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.queued), f.checkUnlocked()
+}
+
+// Withdraw removes the message from the queued list.
+func (f *fakeClient) Withdraw(id int64) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i, q := range f.queued {
+		if q.ID == id {
+			f.withdrawn = append(f.withdrawn, id)
+			f.queued = slices.Delete(f.queued, i, i+1)
+			return nil
+		}
+	}
+	return fmt.Errorf("no queued message %d", id)
 }
 
 func (f *fakeClient) removeHeld(id int64) error {

@@ -24,6 +24,9 @@ type HeldMessage struct {
 	// received the whole message, so it may have arrived. Otherwise the
 	// server rejected it for good.
 	Uncertain bool
+	// Queued reports a message that waits for its submission, which the
+	// next sync attempts. It can be withdrawn, not sent again.
+	Queued bool
 	// Reason is the last error, such as the server's reply.
 	Reason string
 }
@@ -37,10 +40,17 @@ type Outbox interface {
 	// DiscardHeld deletes a held message unsent and records that in the
 	// audit trail.
 	DiscardHeld(id int64) error
+	// QueuedMessages lists the messages that wait for their submission,
+	// with Queued set.
+	QueuedMessages() ([]HeldMessage, error)
+	// Withdraw deletes a queued message before its submission and
+	// records that in the audit trail.
+	Withdraw(id int64) error
 }
 
-// outboxView lists the held messages, and sends one again or discards it
-// after a confirmation whose default button is Cancel.
+// outboxView lists the held messages and then the queued ones. It sends
+// a held one again or discards it, and withdraws a queued one, after a
+// confirmation whose default button is Cancel.
 type outboxView struct {
 	shell *Shell
 	win   fyne.Window
@@ -96,8 +106,9 @@ func newOutboxView(s *Shell, w fyne.Window) *outboxView {
 }
 
 func (v *outboxView) root() fyne.CanvasObject {
-	note := widget.NewLabel("These messages were not sent and wait for your decision. " +
-		"Select one to see why, then send it again or discard it.")
+	note := widget.NewLabel("These messages were not sent. Held ones wait for your decision: " +
+		"select one to see why, then send it again or discard it. Queued ones go out with the next sync " +
+		"and can be withdrawn until then.")
 	note.Wrapping = fyne.TextWrapWord
 	buttons := container.NewHBox(layout.NewSpacer(), v.sendAgain, v.discard)
 	return container.NewBorder(note, container.NewVBox(v.detail, buttons, v.status), nil, nil, v.list)
@@ -107,16 +118,24 @@ func (v *outboxView) root() fyne.CanvasObject {
 // written and to whom.
 func HeldLine(h HeldMessage) string {
 	state := "Rejected"
-	if h.Uncertain {
+	switch {
+	case h.Queued:
+		state = "Waiting to send"
+	case h.Uncertain:
 		state = "May have arrived"
 	}
 	return fmt.Sprintf("%s · %s · to %s", state, h.Created.Local().Format("2006-01-02 15:04"), strings.Join(h.Recipients, ", "))
 }
 
-// load reads the held messages off the UI goroutine.
+// load reads the held and the queued messages off the UI goroutine.
 func (v *outboxView) load() {
 	v.shell.background(func() {
 		held, err := v.shell.client.HeldMessages()
+		if err == nil {
+			var queued []HeldMessage
+			queued, err = v.shell.client.QueuedMessages()
+			held = append(held, queued...)
+		}
 		fyne.Do(func() {
 			if err != nil {
 				v.status.SetText(err.Error())
@@ -127,7 +146,7 @@ func (v *outboxView) load() {
 			v.selectRow(-1)
 			v.list.Refresh()
 			if len(held) == 0 {
-				v.status.SetText("No messages need your decision.")
+				v.status.SetText("No messages wait in the outbox.")
 			}
 		})
 	})
@@ -146,13 +165,26 @@ func (v *outboxView) selectRow(id widget.ListItemID) {
 	h := v.held[id]
 	v.selected = h.ID
 	v.detail.SetText(fmt.Sprintf("From %s to %s.\n%s", h.Account, strings.Join(h.Recipients, ", "), heldExplanation(h)))
-	v.sendAgain.Enable()
 	v.discard.Enable()
+	if h.Queued {
+		v.sendAgain.Disable()
+		v.discard.SetText("Withdraw")
+		return
+	}
+	v.sendAgain.Enable()
+	v.discard.SetText("Discard")
 }
 
 // heldExplanation returns what happened to h and what to check before
 // deciding.
 func heldExplanation(h HeldMessage) string {
+	if h.Queued {
+		text := "This message has not been sent yet. It goes out with the next sync; withdraw it if it should not."
+		if h.Reason != "" {
+			text += " The last attempt failed: " + h.Reason
+		}
+		return text
+	}
 	if h.Uncertain {
 		return "The connection broke after the server received this message, and it was not found in Sent or Inbox " +
 			"afterwards, so it may already have arrived. Ask a recipient before you send it again."
@@ -187,7 +219,7 @@ func (v *outboxView) confirm(resend bool) {
 		if resend {
 			v.resend(h.ID)
 		} else {
-			v.drop(h.ID)
+			v.drop(h)
 		}
 	})
 	dlg = dialog.NewCustomWithoutButtons(v.prompt.title, newActivityLayer(v.prompt.root, v.shell.activity), v.win)
@@ -216,19 +248,28 @@ func (v *outboxView) resend(id int64) {
 	})
 }
 
-// drop discards message id.
-func (v *outboxView) drop(id int64) {
+// drop discards held message h, or withdraws it when it is queued.
+func (v *outboxView) drop(h HeldMessage) {
 	v.shell.background(func() {
-		err := v.shell.client.DiscardHeld(id)
+		var err error
+		if h.Queued {
+			err = v.shell.client.Withdraw(h.ID)
+		} else {
+			err = v.shell.client.DiscardHeld(h.ID)
+		}
 		if err != nil {
-			v.shell.log.Error("discarding a held message failed", "outbox_id", id, "error", err)
+			v.shell.log.Error("discarding an outbox message failed", "outbox_id", h.ID, "error", err)
 		}
 		fyne.Do(func() {
 			if err != nil {
 				v.status.SetText(err.Error())
 				return
 			}
-			v.status.SetText("The message was discarded.")
+			if h.Queued {
+				v.status.SetText("The message was withdrawn and will not be sent.")
+			} else {
+				v.status.SetText("The message was discarded.")
+			}
 			v.load()
 			v.shell.refreshHeldNotice()
 		})
@@ -258,6 +299,10 @@ func newHeldPrompt(s *Shell, h HeldMessage, resend bool, onDone func(confirmed b
 		p.title, label, icon = "Send this message again?", "Send again", theme.MailSendIcon()
 		text = "The server rejected this message, so it was not delivered: " + h.Reason +
 			"\n\nSend it again only after the cause is fixed, or the server will reject it again."
+	case h.Queued:
+		p.title, label, icon = "Withdraw this message?", "Withdraw", theme.DeleteIcon()
+		text = "The message to " + recipientsText(h) + " has not been sent yet. Withdrawing deletes it from the outbox, " +
+			"so it is never sent. This cannot be undone."
 	default:
 		p.title, label, icon = "Discard this message?", "Discard", theme.DeleteIcon()
 		text = "The message to " + recipientsText(h) + " is deleted from the outbox without being sent. This cannot be undone."

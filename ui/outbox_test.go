@@ -280,3 +280,55 @@ func TestHeldPromptEscapeCancels(t *testing.T) {
 		}
 	}
 }
+
+func TestOutboxWithdrawQueued(t *testing.T) {
+	c := heldClient()
+	c.queued = []HeldMessage{{ID: 11, Account: "dr.rivera@clinic.example", Recipients: []string{"wrong@partner.example"},
+		Created: time.Date(2026, 3, 2, 11, 0, 0, 0, time.Local), Queued: true, Reason: "connection refused"}}
+	_, v := openOutbox(t, c)
+
+	if len(v.held) != 3 {
+		t.Fatalf("Outbox window lists %d messages, want the 2 held and the queued one", len(v.held))
+	}
+	if line := HeldLine(v.held[2]); !strings.HasPrefix(line, "Waiting to send · ") {
+		t.Errorf("line of the queued message = %q", line)
+	}
+	v.list.Select(2)
+	if !v.sendAgain.Disabled() {
+		t.Error("Send again is enabled for a queued message")
+	}
+	if v.discard.Disabled() || v.discard.Text != "Withdraw" {
+		t.Errorf("the second button is %q, disabled %v; want Withdraw, enabled", v.discard.Text, v.discard.Disabled())
+	}
+	if !strings.Contains(v.detail.Text, "not been sent yet") || !strings.Contains(v.detail.Text, "connection refused") {
+		t.Errorf("detail of the queued message = %q", v.detail.Text)
+	}
+
+	test.Tap(v.discard)
+	p := v.prompt
+	if p == nil {
+		t.Fatal("Withdraw acted without a confirmation")
+	}
+	if p.cancel.Importance != widget.HighImportance {
+		t.Error("Cancel is not the default button")
+	}
+	if text := screenText(v.win); !strings.Contains(text, "never sent") {
+		t.Errorf("confirmation does not say the message is never sent:\n%s", text)
+	}
+	test.Tap(p.action)
+	if len(c.withdrawn) != 1 || c.withdrawn[0] != 11 {
+		t.Fatalf("Withdraw calls = %v, want [11]", c.withdrawn)
+	}
+	if len(c.discarded) != 0 {
+		t.Errorf("withdrawing called DiscardHeld: %v", c.discarded)
+	}
+	if len(v.held) != 2 {
+		t.Errorf("list after withdrawing = %+v, want the 2 held messages", v.held)
+	}
+
+	// Selecting a held message again gives the Discard button back.
+	v.list.Select(1)
+	if v.discard.Text != "Discard" || v.sendAgain.Disabled() {
+		t.Errorf("buttons for a held message after a queued one: %q, send again disabled %v", v.discard.Text, v.sendAgain.Disabled())
+	}
+}

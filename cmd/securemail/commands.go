@@ -86,11 +86,13 @@ before or after the other arguments.
                            make the user's OpenPGP key (Curve25519, or RSA-4096
                            with --rsa); --address is needed with several accounts
   outbox                   list the messages that wait for your decision: failed
-                           ones, and uncertain ones that may have arrived already
+                           ones, and uncertain ones that may have arrived already;
+                           then the ones queued for submission
   outbox send-again ID [--confirm uncertain]
                            queue a held message again and submit it; exits 3
                            for an uncertain one without --confirm uncertain
   outbox discard ID        delete a held message without sending it
+  outbox withdraw ID       delete a queued message before it is submitted
 
 Profile flags of every command that opens the profile:
   --profile DIR            the profile directory (default: the user's)

@@ -16,17 +16,18 @@ import (
 // again, which may deliver it twice.
 const confirmUncertain = "uncertain"
 
-const outboxUsage = "securemail outbox [list] | outbox send-again ID [--confirm uncertain] | outbox discard ID"
+const outboxUsage = "securemail outbox [list] | outbox send-again ID [--confirm uncertain] | outbox discard ID | outbox withdraw ID"
 
-// cmdOutbox lists the outbox messages that wait for the user, and sends
-// one again or discards it.
+// cmdOutbox lists the outbox messages that wait for the user or for
+// submission, sends a held one again or discards it, and withdraws a
+// queued one.
 func cmdOutbox(args []string, stdout, stderr io.Writer) int {
 	action := "list"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		action, args = args[0], args[1:]
 	}
-	if action != "list" && action != "send-again" && action != "discard" {
-		fmt.Fprintf(stderr, "securemail: unknown outbox command %q; use list, send-again or discard\n", action)
+	if action != "list" && action != "send-again" && action != "discard" && action != "withdraw" {
+		fmt.Fprintf(stderr, "securemail: unknown outbox command %q; use list, send-again, discard or withdraw\n", action)
 		return exitUsage
 	}
 
@@ -58,11 +59,18 @@ func cmdOutbox(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	return withClient(&p, stderr, func(c *client.Client) int {
-		if action == "discard" {
+		switch action {
+		case "discard":
 			if err := c.DiscardHeld(id); err != nil {
 				return fail(stderr, err)
 			}
 			fmt.Fprintf(stdout, "message %d discarded\n", id)
+			return exitOK
+		case "withdraw":
+			if err := c.Withdraw(id); err != nil {
+				return fail(stderr, err)
+			}
+			fmt.Fprintf(stdout, "message %d withdrawn; it was not sent\n", id)
 			return exitOK
 		}
 		return sendAgain(c, id, confirm, stdout, stderr)
@@ -70,20 +78,31 @@ func cmdOutbox(args []string, stdout, stderr io.Writer) int {
 }
 
 // listHeld prints each held message: its ID, state, creation time,
-// account, recipients and the reason it is held.
+// account, recipients and the reason it is held. Then it prints the
+// messages still queued for submission, which can be withdrawn.
 func listHeld(c *client.Client, stdout, stderr io.Writer) int {
 	held, err := c.HeldMessages()
 	if err != nil {
 		return fail(stderr, err)
 	}
+	queued, err := c.QueuedMessages()
+	if err != nil {
+		return fail(stderr, err)
+	}
 	if len(held) == 0 {
 		fmt.Fprintln(stdout, "no messages need your decision")
-		return exitOK
 	}
 	for _, h := range held {
 		fmt.Fprintf(stdout, "%d  %s  created %s  from %s\n", h.ID, h.State, h.Created.Local().Format("2006-01-02 15:04"), h.Account)
 		fmt.Fprintf(stdout, "    to: %s\n", strings.Join(h.Recipients, ", "))
 		fmt.Fprintf(stdout, "    reason: %s\n", h.Reason)
+	}
+	for _, q := range queued {
+		fmt.Fprintf(stdout, "%d  queued  created %s  from %s\n", q.ID, q.Created.Local().Format("2006-01-02 15:04"), q.Account)
+		fmt.Fprintf(stdout, "    to: %s\n", strings.Join(q.Recipients, ", "))
+		if q.Attempts > 0 {
+			fmt.Fprintf(stdout, "    %s failed, last: %s\n", countNoun(q.Attempts, "attempt", "attempts"), q.Reason)
+		}
 	}
 	return exitOK
 }

@@ -231,3 +231,44 @@ func TestOutboxThroughRealStack(t *testing.T) {
 		t.Errorf("account remove after the discard: exit %d: %s", code, stderr)
 	}
 }
+
+// TestOutboxWithdrawQueued sends while the account's server cannot be
+// reached, so the message stays queued, and withdraws it. The account
+// can then be removed, which a queued message prevents.
+func TestOutboxWithdrawQueued(t *testing.T) {
+	dir := testProfile(t)
+	profile := []string{"--profile", dir, "--passphrase-env", "SM_TEST_PASSPHRASE"}
+	body := filepath.Join(t.TempDir(), "body.txt")
+	if err := os.WriteFile(body, []byte("The rota for March is on the ward board.\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := sendConfirmed(t, append([]string{"send", "--to", "rosa@clinic.test", "--subject", "Rota", "--body-file", body}, profile...)...)
+	if code != exitFailure || !strings.Contains(stderr, "queued") {
+		t.Fatalf("send to an unreachable server: exit %d, want %d with the message queued; stderr:\n%s", code, exitFailure, stderr)
+	}
+
+	code, stdout, stderr := runCmd(append([]string{"outbox"}, profile...)...)
+	if code != exitOK {
+		t.Fatalf("outbox: exit %d: %s", code, stderr)
+	}
+	m := regexp.MustCompile(`(?m)^(\d+)  queued  `).FindStringSubmatch(stdout)
+	if m == nil {
+		t.Fatalf("outbox does not list the queued message:\n%s", stdout)
+	}
+	if code, _, stderr := runCmd(append([]string{"account", "remove", "rosa@clinic.test"}, profile...)...); code == exitOK {
+		t.Fatal("account remove succeeded with a message queued")
+	} else if !strings.Contains(stderr, "withdraw") {
+		t.Errorf("account remove does not name withdraw as a way out: %q", stderr)
+	}
+
+	code, stdout, stderr = runCmd(append([]string{"outbox", "withdraw", m[1]}, profile...)...)
+	if code != exitOK || !strings.Contains(stdout, "withdrawn") {
+		t.Fatalf("outbox withdraw %s: exit %d, stdout %q, stderr %q", m[1], code, stdout, stderr)
+	}
+	if _, stdout, _ := runCmd(append([]string{"outbox"}, profile...)...); strings.Contains(stdout, "queued") {
+		t.Errorf("outbox still lists a queued message after the withdrawal:\n%s", stdout)
+	}
+	if code, _, stderr := runCmd(append([]string{"account", "remove", "rosa@clinic.test"}, profile...)...); code != exitOK {
+		t.Errorf("account remove after the withdrawal: exit %d: %s", code, stderr)
+	}
+}
