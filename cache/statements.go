@@ -30,6 +30,12 @@ const (
 	queryProtectedSubjects = `SELECT content_tag, subject FROM protected_subjects WHERE account_tag = ? AND message_id_tag = ?`
 )
 
+// queryDeleteOrphanSubjects deletes the kept protected subjects whose
+// account has no cached message with their Message-ID.
+const queryDeleteOrphanSubjects = `DELETE FROM protected_subjects WHERE NOT EXISTS (
+	SELECT 1 FROM messages m JOIN folders f ON f.id = m.folder_id
+	WHERE m.message_id_tag = protected_subjects.message_id_tag AND f.account_tag = protected_subjects.account_tag)`
+
 // rowsPerInsert is the number of rows queryInsertTerms and
 // queryInsertPrefixes write. Their at most 192 parameters stay far below
 // SQLITE_MAX_VARIABLE_NUMBER, which is 32,766 by default since SQLite

@@ -116,6 +116,12 @@ func (s *Store) attach(path string, keys sealer) error {
 		return err
 	}
 
+	// A kept subject outlives its message while a sync deletes and stores
+	// it again, so the subjects of messages no longer in the cache go at
+	// unlock, when no sync runs. A failure keeps them sealed until the
+	// next unlock, so it does not stop this one.
+	_, _ = db.Exec(queryDeleteOrphanSubjects)
+
 	var keepsSubjects bool
 	if err := db.QueryRow(`SELECT EXISTS (SELECT 1 FROM protected_subjects)`).Scan(&keepsSubjects); err != nil {
 		closeStatements(stmts)

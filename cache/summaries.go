@@ -22,9 +22,9 @@ const domainContent = "content"
 // header-only message keeps nothing, because its content is not known.
 // It returns an error wrapping ErrNotFound for an unknown id.
 //
-// NOTE: kept subjects are not deleted with their message, because a move
-// or a resync deletes a message before it is stored again. The table
-// grows by one row per opened message with a protected subject.
+// Kept subjects are not deleted with their message, because a move or a
+// resync deletes a message before it is stored again. Unlocking deletes
+// those whose Message-ID no cached message of the account has.
 func (s *Store) SetSummarySubject(id int64, subject string) error {
 	return s.inTx(func(tx *sql.Tx, keys sealer) error {
 		var (

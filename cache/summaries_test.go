@@ -173,3 +173,49 @@ func TestProtectedSubjectNotInherited(t *testing.T) {
 		t.Errorf("forged copy in the genuine row: subject %q, expected the outer %q", got, "[...]")
 	}
 }
+
+// TestUnlockDropsSubjectsOfDeletedMessages deletes one of two messages
+// with kept subjects. Unlocking again must drop the deleted message's
+// subject and keep the other.
+func TestUnlockDropsSubjectsOfDeletedMessages(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "profile")
+	v, err := Create(dir, "default", []byte("correct horse"), ModeDeviceSecret, testOptions(newMemKeyring()))
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	s := v.Store()
+	for uid, messageID := range map[uint32]string{1: "<gone@lab.example>", 2: "<kept@lab.example>"} {
+		raw := buildMail(mailOptions{Subject: "[...]", From: "lab@lab.example", MessageID: messageID, Body: "sealed"})
+		id := mustPut(t, s, &Message{Account: "acct-1", Folder: "INBOX", UIDValidity: 1, UID: uid, Encrypted: true, Raw: raw})
+		if err := s.SetSummarySubject(id, "Potassium "+messageID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.DeleteMessages("acct-1", "INBOX", []uint32{1}); err != nil {
+		t.Fatal(err)
+	}
+	count := func() int {
+		var n int
+		if err := v.Store().db.QueryRow(`SELECT count(*) FROM protected_subjects`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := count(); n != 2 {
+		t.Fatalf("%d kept subjects before the unlock, want 2", n)
+	}
+
+	if err := v.Lock(); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.Unlock([]byte("correct horse")); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { v.Lock() })
+	if n := count(); n != 1 {
+		t.Errorf("%d kept subjects after the unlock, want only the one of the cached message", n)
+	}
+	if got := listSubjects(t, v.Store(), "acct-1", "INBOX")[2]; got != "Potassium <kept@lab.example>" {
+		t.Errorf("subject of the cached message after the unlock = %q", got)
+	}
+}
