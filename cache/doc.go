@@ -48,7 +48,7 @@
 //   - which messages share a Message-ID, from its tag;
 //   - for which account and Message-ID tags the user opened a message
 //     with a protected subject, from the protected_subjects rows, which
-//     outlive the messages.
+//     outlive the messages until the next unlock.
 //
 // Tags are HMAC-SHA256 under a key derived from the data key, truncated
 // to 64 bits, so no term can be tested without the key.
