@@ -105,7 +105,8 @@ type KeyManager interface {
 	Revoke(fingerprint string) error
 }
 
-// AccountSetup adds mail accounts on first run and in settings.
+// AccountSetup adds mail accounts on first run and in the Accounts
+// window, and removes them there.
 type AccountSetup interface {
 	// Accounts returns the configured account addresses.
 	Accounts() []string
@@ -113,6 +114,9 @@ type AccountSetup interface {
 	// false when the policy has none and the user must enter servers.
 	Preset(address string) (policy.AccountPreset, bool)
 	AddAccount(ctx context.Context, req AccountRequest) error
+	// RemoveAccount deletes the account of address and its password. It
+	// fails while the account has messages in the outbox.
+	RemoveAccount(address string) error
 }
 
 // AccountRequest is what the first-run screen collects for a new account.

@@ -451,6 +451,23 @@ func (a *ClientAdapter) AddAccount(ctx context.Context, req AccountRequest) erro
 	return c.AddAccount(acct, string(req.Password))
 }
 
+func (a *ClientAdapter) RemoveAccount(address string) error {
+	c, err := a.client()
+	if err != nil {
+		return err
+	}
+	accounts, err := c.Accounts()
+	if err != nil {
+		return err
+	}
+	for _, acct := range accounts {
+		if strings.EqualFold(acct.Address, address) {
+			return c.RemoveAccount(acct.ID)
+		}
+	}
+	return fmt.Errorf("ui: no account %s; it may have been removed already", address)
+}
+
 func (a *ClientAdapter) Settings() []policy.Setting {
 	if eff := a.policy(); eff != nil {
 		return eff.All()

@@ -333,4 +333,15 @@ func TestAddAccountChecksLogin(t *testing.T) {
 	if err := adapter.AddAccount(t.Context(), req); err != nil {
 		t.Fatalf("AddAccount with the right password: %v", err)
 	}
+
+	// The Accounts window removes by address.
+	if err := adapter.RemoveAccount(strings.ToUpper(user.Address)); err != nil {
+		t.Fatalf("RemoveAccount: %v", err)
+	}
+	if got := adapter.Accounts(); len(got) != 0 {
+		t.Errorf("accounts after RemoveAccount = %v, want none", got)
+	}
+	if err := adapter.RemoveAccount(user.Address); err == nil {
+		t.Error("removing an account twice succeeded")
+	}
 }

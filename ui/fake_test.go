@@ -30,6 +30,7 @@ type fakeClient struct {
 	created, locked bool
 	passphrase      string
 	accounts        []string
+	removeErr       error
 	folders         []cache.Folder
 	// total is the message count of every folder; rows are made up from
 	// their index so that a folder of 100,000 costs no memory.
@@ -276,6 +277,21 @@ func (f *fakeClient) AddAccount(ctx context.Context, req AccountRequest) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.addedReq = append(f.addedReq, AccountRequest{Address: req.Address, IMAP: req.IMAP, SMTP: req.SMTP})
+	return nil
+}
+
+// RemoveAccount removes address, or fails with removeErr when it is set.
+func (f *fakeClient) RemoveAccount(address string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.removeErr != nil {
+		return f.removeErr
+	}
+	i := slices.Index(f.accounts, address)
+	if i < 0 {
+		return fmt.Errorf("no account %s", address)
+	}
+	f.accounts = slices.Delete(f.accounts, i, i+1)
 	return nil
 }
 

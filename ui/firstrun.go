@@ -121,8 +121,21 @@ func PassphraseHint(p string) string {
 }
 
 func (f *firstRun) accountStep() fyne.CanvasObject {
-	address, password := newActivityEntry(f.shell), newPasswordEntry(f.shell)
-	imap, smtp := newActivityEntry(f.shell), newActivityEntry(f.shell)
+	return container.NewVBox(
+		stepTitle(2, "Add your mail account"),
+		newAccountForm(f.shell, func(address string) {
+			f.address = address
+			f.show(f.keyStep())
+		}))
+}
+
+// newAccountForm builds the form that adds a mail account: the address,
+// the password and, where the policy has no preset for the domain, the
+// servers. It calls onAdded on the UI goroutine after the account's login
+// worked and the account was saved.
+func newAccountForm(s *Shell, onAdded func(address string)) fyne.CanvasObject {
+	address, password := newActivityEntry(s), newPasswordEntry(s)
+	imap, smtp := newActivityEntry(s), newActivityEntry(s)
 	imap.SetPlaceHolder("imap.example.org:993")
 	smtp.SetPlaceHolder("smtp.example.org:465")
 	servers := widget.NewForm(widget.NewFormItem("IMAP server", imap), widget.NewFormItem("SMTP server", smtp))
@@ -133,7 +146,7 @@ func (f *firstRun) accountStep() fyne.CanvasObject {
 	// A managed preset fills in the servers, so the user types only the
 	// address and the password.
 	address.OnChanged = func(a string) {
-		if p, ok := f.shell.client.Preset(a); ok {
+		if p, ok := s.client.Preset(a); ok {
 			servers.Hide()
 			presetLabel.SetText("Servers set by your organisation: " + p.Name)
 			return
@@ -148,17 +161,17 @@ func (f *firstRun) accountStep() fyne.CanvasObject {
 	errLabel.Wrapping = fyne.TextWrapWord
 
 	var add *activityButton
-	add = newActivityButton(f.shell, "Add account", nil, func() {
+	add = newActivityButton(s, "Add account", nil, func() {
 		req := AccountRequest{Address: strings.TrimSpace(address.Text), Password: []byte(password.Text)}
-		if _, ok := f.shell.client.Preset(req.Address); !ok {
+		if _, ok := s.client.Preset(req.Address); !ok {
 			req.IMAP, req.SMTP = strings.TrimSpace(imap.Text), strings.TrimSpace(smtp.Text)
 		}
 		password.SetText("")
 		add.Disable()
 		errLabel.SetText("Connecting…")
-		f.shell.background(func() {
+		s.background(func() {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			err := f.shell.client.AddAccount(ctx, req)
+			err := s.client.AddAccount(ctx, req)
 			cancel()
 			clear(req.Password)
 			fyne.Do(func() {
@@ -167,14 +180,13 @@ func (f *firstRun) accountStep() fyne.CanvasObject {
 					errLabel.SetText(err.Error())
 					return
 				}
-				f.address = req.Address
-				f.show(f.keyStep())
+				errLabel.SetText("")
+				onAdded(req.Address)
 			})
 		})
 	})
 	add.Importance = widget.HighImportance
 	return container.NewVBox(
-		stepTitle(2, "Add your mail account"),
 		widget.NewForm(widget.NewFormItem("Address", address), widget.NewFormItem("Password", password)),
 		presetLabel, servers, errLabel, add)
 }

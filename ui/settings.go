@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"securemail/policy"
@@ -22,7 +23,8 @@ func (s *Shell) showSettings() {
 	w := s.app.NewWindow("Settings")
 	status := widget.NewLabel("")
 	status.Wrapping = fyne.TextWrapWord
-	w.SetContent(newActivityLayer(container.NewBorder(nil, status, nil, nil,
+	accounts := newActivityButton(s, "Mail accounts…", theme.AccountIcon(), s.showAccounts)
+	w.SetContent(newActivityLayer(container.NewBorder(container.NewHBox(accounts), status, nil, nil,
 		container.NewVScroll(settingsForm(s, s.client.Settings(), status))), s.activity))
 	w.Resize(fyne.NewSize(760, 600))
 	s.addChild(w)
