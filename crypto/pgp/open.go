@@ -2,11 +2,15 @@ package pgp
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
+	pgperrors "github.com/ProtonMail/go-crypto/openpgp/errors"
+	"github.com/ProtonMail/go-crypto/openpgp/packet"
 
 	"securemail/crypto"
 )
@@ -127,12 +131,17 @@ func openSigned(p *part, keys KeyFinder, now time.Time) (*crypto.Layer, error) {
 }
 
 // VerifyDetached checks a detached signature (armored or binary) over
-// signed, which is taken in canonical CRLF form. The result is a status,
-// and a signature that cannot be parsed is a BadSignature.
+// signed, which is taken in canonical CRLF form. The result is a status:
+// a signature that cannot be parsed is a BadSignature, and one whose
+// algorithm go-crypto does not support is an UnsupportedAlgorithm.
 func VerifyDetached(signed, signature []byte, keys KeyFinder, now time.Time) crypto.Signature {
 	result := crypto.Signature{Scheme: crypto.SchemeOpenPGP, State: crypto.BadSignature}
 	sigPackets, err := readArmoredOrBinary(signature, "PGP SIGNATURE")
 	if err != nil {
+		return result
+	}
+	if onlyUnsupportedSignatures(sigPackets) {
+		result.State = crypto.UnsupportedAlgorithm
 		return result
 	}
 
@@ -151,4 +160,34 @@ func VerifyDetached(signed, signature []byte, keys KeyFinder, now time.Time) cry
 	}
 	describeEntity(&result, signer)
 	return result
+}
+
+// maxSignaturePackets bounds how many packets onlyUnsupportedSignatures
+// reads from a detached signature.
+const maxSignaturePackets = 64
+
+// onlyUnsupportedSignatures reports whether packets holds signatures but
+// none that go-crypto can use, for example because of an unknown hash or
+// public-key algorithm. go-crypto's reader skips such a packet, so the
+// verification itself would only find no signature.
+func onlyUnsupportedSignatures(packets []byte) bool {
+	r := bytes.NewReader(packets)
+	unsupported := false
+	for range maxSignaturePackets {
+		p, err := packet.Read(r)
+		var unknown pgperrors.UnsupportedError
+		switch {
+		case errors.Is(err, io.EOF):
+			return unsupported
+		case errors.As(err, &unknown):
+			unsupported = true
+		case err != nil:
+			return false
+		default:
+			if _, ok := p.(*packet.Signature); ok {
+				return false
+			}
+		}
+	}
+	return false
 }
