@@ -26,7 +26,7 @@ func withHashAlgorithm(t *testing.T, sig []byte, id byte) []byte {
 }
 
 // A detached signature whose hash algorithm go-crypto does not know
-// cannot be checked: it is reported as such, not as a bad signature.
+// cannot be checked: it is reported as such, not as an unknown key.
 func TestVerifyDetachedUnknownHash(t *testing.T) {
 	alice := aliceSecret(t)
 	signed, err := SignEntity([]byte(sampleEntity), alice, testNow)
