@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"net"
 	"slices"
 	"strings"
 
@@ -131,7 +132,7 @@ func replayPendingSeen(ctx context.Context, s *session, accountID string, marks 
 
 	unsent := &ReadMarksError{Account: accountID}
 	var errs []error
-	for _, f := range order {
+	for i, f := range order {
 		group := groups[f]
 		uids := make([]uint32, len(group))
 		for i, m := range group {
@@ -143,6 +144,13 @@ func replayPendingSeen(ctx context.Context, s *session, accountID string, marks 
 		if err != nil && !errors.Is(err, account.ErrFolderNotFound) {
 			unsent.Unsent += len(group)
 			unsent.Causes = append(unsent.Causes, err)
+			if unreachable(err) {
+				// The other folders would fail the same way.
+				for _, rest := range order[i+1:] {
+					unsent.Unsent += len(groups[rest])
+				}
+				break
+			}
 			continue
 		}
 		for _, m := range group {
@@ -155,4 +163,11 @@ func replayPendingSeen(ctx context.Context, s *session, accountID string, marks 
 		errs = append([]error{unsent}, errs...)
 	}
 	return errors.Join(errs...)
+}
+
+// unreachable reports whether err is a failure to connect to the server,
+// as opposed to a failure of one command on a working connection.
+func unreachable(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
 }

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net"
@@ -165,5 +166,48 @@ func TestReadMarksErrorMessage(t *testing.T) {
 		if !errors.Is(e, cause) {
 			t.Errorf("a *ReadMarksError of %d marks does not wrap its cause", tc.unsent)
 		}
+	}
+}
+
+// TestReplayStopsWhenServerUnreachable stores read marks in three
+// folders of an account whose server refuses connections. The replay
+// must try once, not once per folder, and count every mark as unsent.
+func TestReplayStopsWhenServerUnreachable(t *testing.T) {
+	c, _ := newProfile(t, "replay-unreachable", testPolicy(t))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close() // nothing listens there now
+	const addr = "rosa@clinic.test"
+	if err := c.AddAccount(Account{Address: addr, IMAP: accountEndpoint("127.0.0.1", port), SMTP: accountEndpoint("127.0.0.1", port)}, "pw"); err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, folder := range []string{"INBOX", "Archive", "Lab results"} {
+		p := pendingSeen{Account: addr, Folder: folder, UIDValidity: 7, UID: 1}
+		raw, _ := json.Marshal(p)
+		if err := s.store.PutRecord(pendingSeenKind, p.key(), raw); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	rep, err := c.Sync(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var unsent *ReadMarksError
+	if !errors.As(rep.Errors[addr], &unsent) {
+		t.Fatalf("sync against a closed port: %v, want a *ReadMarksError in the report", rep.Errors[addr])
+	}
+	if unsent.Unsent != 3 {
+		t.Errorf("%d marks counted unsent, want 3", unsent.Unsent)
+	}
+	if len(unsent.Causes) != 1 {
+		t.Errorf("%d connection attempts failed, want 1: %v", len(unsent.Causes), unsent.Causes)
 	}
 }
