@@ -37,7 +37,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&opts.version, "version", false, "print the version and exit")
 	opts.passphrase.register(fs, "passphrase", "vault passphrase to unlock with as the window opens, for a start by another program (a wrong one leaves the unlock window)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: securemail [--demo | --profile DIR] | securemail COMMAND ...")
+		fmt.Fprintln(stderr, "Usage: securemail [--demo | --profile DIR [--passphrase-fd N | --passphrase-env NAME]] | securemail COMMAND ...")
 		fs.PrintDefaults()
 		fmt.Fprintln(stderr, "\nRun securemail help for the headless commands.")
 	}
