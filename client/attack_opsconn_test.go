@@ -1,6 +1,8 @@
 package client
 
 import (
+	"io"
+	"net"
 	"sync"
 	"testing"
 
@@ -91,5 +93,99 @@ func TestAttackOpsConnLockDuringChange(t *testing.T) {
 				t.Fatalf("round %d: a change that started before Lock left a connection open after it", round)
 			}
 		}
+	}
+}
+
+// droppingProxy forwards TCP connections on loopback to target and can
+// close every open one at once, as a server or NAT that ends idle
+// connections does.
+type droppingProxy struct {
+	port     int
+	mu       sync.Mutex
+	open     []net.Conn
+	accepted int
+}
+
+func startDroppingProxy(t *testing.T, target string) *droppingProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &droppingProxy{port: ln.Addr().(*net.TCPAddr).Port}
+	t.Cleanup(func() {
+		ln.Close()
+		p.dropAll()
+	})
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			server, err := net.Dial("tcp", target)
+			if err != nil {
+				conn.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.accepted++
+			p.open = append(p.open, conn, server)
+			p.mu.Unlock()
+			go func() {
+				io.Copy(server, conn)
+				server.Close()
+			}()
+			go func() {
+				io.Copy(conn, server)
+				conn.Close()
+			}()
+		}
+	}()
+	return p
+}
+
+// dropAll closes both ends of every forwarded connection.
+func (p *droppingProxy) dropAll() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.open {
+		c.Close()
+	}
+	p.open = nil
+}
+
+func (p *droppingProxy) connections() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.accepted
+}
+
+// TestAttackOpsConnDroppedByServer caches the connection for changes,
+// then drops it as a server ending an idle session does. The next change
+// must dial again and succeed, not fail on the dead connection.
+func TestAttackOpsConnDroppedByServer(t *testing.T) {
+	st := testenv.Stack(t)
+	user := st.User(t, markReadUser)
+	c, id, _ := cachedStackMessage(t, st, "ops-dropped")
+	proxy := startDroppingProxy(t, st.Addr(st.Ports.IMAPS))
+	err := c.AddAccount(Account{
+		Address: markReadUser,
+		IMAP:    account.Endpoint{Host: st.ServerName, Port: proxy.port, Security: account.ImplicitTLS},
+		SMTP:    account.Endpoint{Host: st.ServerName, Port: st.Ports.Submission, Security: account.StartTLS},
+	}, user.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.MarkRead(id); err != nil {
+		t.Fatal(err)
+	}
+
+	proxy.dropAll()
+	if err := c.DeleteMessage(id); err != nil {
+		t.Errorf("the delete right after the server dropped the connection failed: %v", err)
+	}
+	if got := proxy.connections(); got != 2 {
+		t.Errorf("%d connections in all, expected 2: one dropped and one dialled for the delete", got)
 	}
 }
