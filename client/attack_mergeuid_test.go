@@ -53,7 +53,7 @@ func openAutocryptMail(t *testing.T, victim *Client, from, id string, public []b
 // adds Rosa's address as a user ID, self-signed by Mallory's key, which
 // the merge keeps. Mail from Rosa signed by Mallory's key must not
 // then count as a good signature matching From, and must not bind Rosa's
-// address to Mallory's key.
+// address to Mallory's key, nor pick that key for mail to Rosa.
 func TestAttackMergedUserIDClaimsAddress(t *testing.T) {
 	victim, _ := newProfile(t, "attack-merge-uid", testPolicy(t))
 	now := time.Now()
@@ -123,5 +123,17 @@ func TestAttackMergedUserIDClaimsAddress(t *testing.T) {
 	}
 	if rosaBound {
 		t.Errorf("Rosa's address is bound to Mallory's key %s", rosa.Fingerprint)
+	}
+
+	s, err := victim.current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, err := keyDirectory{c: victim, s: s}.OpenPGP("rosa@clinic.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status.Fingerprint == mallory.Fingerprint() {
+		t.Errorf("mail to Rosa would be encrypted to Mallory's key (state %v)", status.State)
 	}
 }

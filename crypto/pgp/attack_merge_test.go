@@ -279,3 +279,28 @@ func TestAttackMergeGrowsPastKeyLimit(t *testing.T) {
 			"past the %d KiB discovery cap, and every opened message parses it", largest>>10, len(merged)>>10, discoveryLimit>>10)
 	}
 }
+
+// TestAttackMergeExpiredRevocation merges a copy with a superseded-key
+// revocation whose signature expired an hour ago. Merge must keep the
+// packet, because it never drops a revocation, and whether it still
+// counts is go-crypto's reading of the signature expiry.
+func TestAttackMergeExpiredRevocation(t *testing.T) {
+	now := time.Now()
+	alice := attackEntity(t, "Alice", now.Add(-3*time.Hour))
+	stored := publicBytes(t, alice)
+	config := &packet.Config{Time: func() time.Time { return now.Add(-2 * time.Hour) }, SigLifetimeSecs: 60 * 60}
+	if err := alice.RevokeKey(packet.KeySuperseded, "", config); err != nil {
+		t.Fatal(err)
+	}
+	if alice.Revocations[0].SigLifetimeSecs == nil {
+		t.Fatal("go-crypto wrote the revocation without an expiry; the case does not apply")
+	}
+
+	k := mustMerge(t, stored, publicBytes(t, alice))
+	if n := len(k.entity().Revocations); n != 1 {
+		t.Errorf("the merged key has %d revocations, expected the expired one", n)
+	}
+	if !k.Revoked(now.Add(-90 * time.Minute)) {
+		t.Error("the merged key is not revoked while its revocation was still valid")
+	}
+}
