@@ -65,6 +65,7 @@ func (c *Client) AddAccount(a Account, password string) error {
 	if err := s.store.PutRecord(accountSecretKind, a.ID, []byte(password)); err != nil {
 		return err
 	}
+	s.ops.forget(a.ID)
 	if existsErr == nil {
 		c.record(audit.AccountChanged(a.ID, []string{"settings", "password"}))
 	} else {
@@ -195,6 +196,7 @@ func (c *Client) RemoveAccount(id string) error {
 	if err := s.store.DeleteRecord(accountKind, id); err != nil {
 		return fmt.Errorf("client: deleting account %s: %w", id, err)
 	}
+	s.ops.forget(id)
 	c.record(audit.AccountRemoved(id))
 	return nil
 }

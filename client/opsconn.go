@@ -29,6 +29,10 @@ type opsConn struct {
 	mu     sync.Mutex
 	syncer *account.Syncer
 	timer  *time.Timer
+	// closed is set when Lock or an account change dropped this
+	// connection, so a change that was waiting for mu dials a connection
+	// of its own instead of caching a new one here.
+	closed bool
 }
 
 func newOpsConns() *opsConns {
@@ -43,9 +47,7 @@ func (o *opsConns) do(accountID string, cfg *account.Config, cred account.Creden
 	if o.closed {
 		o.mu.Unlock()
 		// A change after Lock runs on a connection of its own.
-		s := account.NewSyncer(cfg, cred, store)
-		defer s.Close()
-		return fn(s)
+		return doAlone(cfg, cred, store, fn)
 	}
 	c := o.accounts[accountID]
 	if c == nil {
@@ -56,6 +58,9 @@ func (o *opsConns) do(accountID string, cfg *account.Config, cred account.Creden
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.closed {
+		return doAlone(cfg, cred, store, fn)
+	}
 	if c.timer != nil {
 		c.timer.Stop()
 	}
@@ -70,6 +75,13 @@ func (o *opsConns) do(accountID string, cfg *account.Config, cred account.Creden
 	}
 	c.timer = time.AfterFunc(opsIdle, c.closeIdle)
 	return nil
+}
+
+// doAlone runs fn on a connection of its own and closes it.
+func doAlone(cfg *account.Config, cred account.Credentials, store *cache.Store, fn func(*account.Syncer) error) error {
+	s := account.NewSyncer(cfg, cred, store)
+	defer s.Close()
+	return fn(s)
 }
 
 // closeIdle closes the connection after opsIdle without a change.
@@ -91,14 +103,33 @@ func (o *opsConns) close() {
 	o.accounts = nil
 	o.mu.Unlock()
 	for _, c := range conns {
-		c.mu.Lock()
-		if c.timer != nil {
-			c.timer.Stop()
-		}
-		if c.syncer != nil {
-			c.syncer.Close()
-			c.syncer = nil
-		}
-		c.mu.Unlock()
+		c.drop()
+	}
+}
+
+// forget closes the connection of one account, whose settings or
+// password changed, so the next change dials with the new ones.
+func (o *opsConns) forget(accountID string) {
+	o.mu.Lock()
+	c := o.accounts[accountID]
+	delete(o.accounts, accountID)
+	o.mu.Unlock()
+	if c != nil {
+		c.drop()
+	}
+}
+
+// drop closes the connection and marks it closed for the changes still
+// waiting for it.
+func (c *opsConn) drop() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closed = true
+	if c.timer != nil {
+		c.timer.Stop()
+	}
+	if c.syncer != nil {
+		c.syncer.Close()
+		c.syncer = nil
 	}
 }

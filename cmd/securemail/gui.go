@@ -104,7 +104,13 @@ func startPassphrase(adapter *ui.ClientAdapter, secret *secretFlags) ([]byte, er
 	if adapter.Client() == nil {
 		return nil, errors.New("the profile has no vault yet; start securemail without --passphrase-fd or --passphrase-env to create one")
 	}
-	return secret.read("passphrase")
+	pass, err := secret.read("passphrase")
+	if secret.env != "" {
+		// Any program the GUI starts inherits its environment, so the
+		// passphrase leaves it once read.
+		os.Unsetenv(secret.env)
+	}
+	return pass, err
 }
 
 // runWindow shows the GUI with the idle lock from the policy.
