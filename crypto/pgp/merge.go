@@ -13,6 +13,12 @@ import (
 // different primary keys.
 var ErrOtherKey = errors.New("pgp: the copies are of different keys")
 
+// MaxMergedKeySize is the largest key MergePublic returns, the limit
+// that key discovery sets for a fetched key. Without it, copies that
+// each add other user IDs or signatures would grow the stored key
+// without end, and every opened message parses it.
+const MaxMergedKeySize = 512 << 10
+
 // MergePublic returns the stored public key plus what a newer copy of it
 // adds: self-signatures (a later expiry date), revocations, user IDs and
 // subkeys, each signed by the primary key. Nothing is ever
@@ -63,6 +69,10 @@ func MergePublic(stored, seen []byte) ([]byte, error) {
 	var out bytes.Buffer
 	if err := old.Serialize(&out); err != nil {
 		return nil, fmt.Errorf("pgp: merge: write the merged key: %w", err)
+	}
+	if out.Len() > MaxMergedKeySize {
+		return nil, fmt.Errorf("pgp: merge: the merged key of %d bytes is over the limit of %d bytes, so the stored copy stays: %w",
+			out.Len(), MaxMergedKeySize, ErrTooLarge)
 	}
 	if _, err := readPublicEntity(out.Bytes()); err != nil {
 		return nil, fmt.Errorf("pgp: merge: the merged key does not read back: %w", err)
