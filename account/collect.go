@@ -28,6 +28,13 @@ func collectMessage(msg *imapclient.FetchMessageData) (buf *imapclient.FetchMess
 				if err != nil {
 					return nil, true, fmt.Errorf("reading message data failed: %w", err)
 				}
+				// A connection cut inside the literal can end it with a
+				// plain EOF, which ReadAll takes for its end: the message
+				// would be stored cut short.
+				if int64(len(b)) != item.Literal.Size() {
+					return nil, true, fmt.Errorf("reading message data failed: got %d of %d bytes: %w",
+						len(b), item.Literal.Size(), io.ErrUnexpectedEOF)
+				}
 			}
 			buf.BodySection = append(buf.BodySection, imapclient.FetchBodySectionBuffer{Section: item.Section, Bytes: b})
 		case imapclient.FetchItemDataFlags:
