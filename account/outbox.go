@@ -143,11 +143,13 @@ func (o *Outbox) Run(ctx context.Context, interval time.Duration) error {
 	}
 }
 
-// Flush works through every due item once: it resolves submissions cut
-// off by a crash, submits queued messages and files Sent copies. Each
-// item's outcome is recorded in it; the returned error joins the errors
-// of this pass. Flush claims no item, so two passes over one store at
-// the same time can both send it: callers run one at a time.
+// Flush works through every due item of this account once: it resolves
+// submissions cut off by a crash, submits queued messages and files Sent
+// copies. Items of other accounts in the same store wait for their own
+// account's Outbox, whose servers and login they need. Each item's
+// outcome is recorded in it; the returned error joins the errors of this
+// pass. Flush claims no item, so two passes over one store at the same
+// time can both send it: callers run one at a time.
 func (o *Outbox) Flush(ctx context.Context) error {
 	items, err := o.store.OutboxPending(o.now())
 	if err != nil {
@@ -157,6 +159,9 @@ func (o *Outbox) Flush(ctx context.Context) error {
 	for i := range items {
 		if ctx.Err() != nil {
 			return ctx.Err()
+		}
+		if items[i].Account != o.cfg.ID {
+			continue
 		}
 		if err := o.process(ctx, &items[i]); err != nil {
 			errs = append(errs, fmt.Errorf("outbox item %d: %w", items[i].ID, err))

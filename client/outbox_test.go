@@ -442,3 +442,33 @@ func TestWithdrawDeletesQueued(t *testing.T) {
 		t.Errorf("the held message is gone after a refused Withdraw: %v", err)
 	}
 }
+
+// TestFlushSendsEachAccountThroughItsOwnServer queues a message for a
+// second account whose server cannot be reached. A flush must not submit
+// it through the first account's server and login: it stays queued for
+// its own account.
+func TestFlushSendsEachAccountThroughItsOwnServer(t *testing.T) {
+	sender, _ := stackClients(t, "two-accounts")
+	const second = "spare9@clinic.test"
+	if err := sender.AddAccount(Account{Address: second, IMAP: accountEndpoint("127.0.0.1", 9), SMTP: accountEndpoint("127.0.0.1", 9)}, "pw"); err != nil {
+		t.Fatal(err)
+	}
+	it := queueStackMessage(t, sender, stackRecipient, "second-account", cache.OutboxQueued)
+	it.Account, it.From = second, second
+	s, err := sender.current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.store.OutboxUpdate(it); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := sender.FlushOutbox(ctx); err == nil {
+		t.Error("flush reported no error, although the second account's server cannot be reached")
+	}
+	if got := outboxItem(t, sender, it.ID); got.State != cache.OutboxQueued {
+		t.Errorf("state of the second account's message after the flush = %d, want queued for its own server", got.State)
+	}
+}
