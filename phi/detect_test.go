@@ -68,6 +68,10 @@ func TestSSN(t *testing.T) {
 		{"001-01-0001", KindSSN, "001-01-0001"},
 		{"SSN 665-99-9999", KindSSN, "665-99-9999"},
 		{"SSN 667-01-0001", KindSSN, "667-01-0001"},
+		// An SSN cue wins over a reference word beside it.
+		{"Reference SSN 512-34-8821", KindSSN, "512-34-8821"},
+		{"Ref SSN 512-34-8821 for billing.", KindSSN, "512-34-8821"},
+		{"Order ref 512-34-8821", "", ""},
 		// Invalid by the SSA rules.
 		{"SSN 000-12-3456", "", ""},
 		{"SSN 666-12-3456", "", ""},

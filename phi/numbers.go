@@ -48,7 +48,9 @@ func (t *textScan) compound(i, end int) int {
 	if (end-i == 2 || end-i == 3) && r.n > 1 && allDigits(s[i:end]) && t.age(i, end) {
 		return last // "92-year-old" splits into runs
 	}
-	notPHI := t.near(cueNotPHI, i, cueWindow/2)
+	// An explicit SSN cue wins over a word such as "ref" beside it:
+	// "Reference SSN 512-34-8821" is an SSN.
+	notPHI := t.near(cueNotPHI, i, cueWindow/2) && !t.near(cueSSN, i, cueWindow)
 
 	allNumeric := true
 	for k := 0; k < r.n; k++ {
