@@ -81,7 +81,13 @@ func signatureLines(m *crypto.Message) []BannerLine {
 	case crypto.BadSignature:
 		lines = append(lines, BannerLine{LevelDanger, "The signature is invalid: the message was changed after it was signed, or forged."})
 	case crypto.UnknownKey:
-		lines = append(lines, BannerLine{LevelWarning, fmt.Sprintf("Signed with a key that is not in your key store (%s); the sender is not verified.", fp)})
+		// The fingerprint of a key that is not stored is often unknown:
+		// the signature names only a key ID.
+		key := "a key that is not in your key store"
+		if fp != "" {
+			key += " (" + fp + ")"
+		}
+		lines = append(lines, BannerLine{LevelWarning, "Signed with " + key + "; the sender is not verified."})
 	default:
 		lines = append(lines, BannerLine{LevelWarning, fmt.Sprintf("Signed by %s, not verified: %s.", who, sig.State)})
 	}

@@ -154,7 +154,10 @@ func TestSecurityStatus(t *testing.T) {
 			m.Root.Status = crypto.PartStatus{}
 		}, "Not encrypted"},
 		{"bad signature", func(m *crypto.Message) { m.Root.Status.Signature.State = crypto.BadSignature }, "The signature is invalid"},
-		{"unknown key", func(m *crypto.Message) { m.Root.Status.Signature.State = crypto.UnknownKey }, "not in your key store"},
+		{"unknown key", func(m *crypto.Message) { m.Root.Status.Signature.State = crypto.UnknownKey }, "not in your key store (0123 4567"},
+		{"unknown key without fingerprint", func(m *crypto.Message) {
+			m.Root.Status.Signature.State, m.Root.Status.Signature.Fingerprint = crypto.UnknownKey, ""
+		}, "Signed with a key that is not in your key store; the sender"},
 		{"key changed", func(m *crypto.Message) { m.Root.Status.Signature.KeyChanged = true }, "key changed since you last saw it"},
 		{"partly signed", func(m *crypto.Message) { m.Signature = crypto.CoveragePartial }, "Partly signed"},
 		{"partly encrypted", func(m *crypto.Message) { m.Encryption = crypto.CoveragePartial }, "Partly encrypted"},
