@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -89,6 +90,9 @@ type Client struct {
 	// claim an item before submitting it, so two runs could both send
 	// it; the profile lock keeps other processes out.
 	flushMu sync.Mutex
+	// policyRejections are the policy sources and values that Open's
+	// policy load skipped.
+	policyRejections []policy.Rejection
 }
 
 // session is the state that exists only while the vault is unlocked.
@@ -200,6 +204,9 @@ func Open(opts Options) (*Client, error) {
 		return nil, fmt.Errorf("%w (%s)", ErrNoProfile, opts.Dir)
 	}
 	c := &Client{opts: opts, policy: opts.Policy}
+	if opts.PolicyReport != nil {
+		c.policyRejections = slices.Clone(opts.PolicyReport.Rejections)
+	}
 	v, err := cache.Open(opts.Dir, opts.Name, opts.vaultOptions(c))
 	if err != nil {
 		return nil, err
@@ -210,6 +217,13 @@ func Open(opts Options) (*Client, error) {
 
 // Policy returns the effective policy.
 func (c *Client) Policy() *policy.Effective { return c.policy }
+
+// PolicyRejections returns what the policy load of Open skipped, such as
+// a user settings file that is not valid JSON, for the caller to show.
+// The audit trail records them at the first unlock.
+func (c *Client) PolicyRejections() []policy.Rejection {
+	return slices.Clone(c.policyRejections)
+}
 
 // Dir returns the profile folder.
 func (c *Client) Dir() string { return c.opts.Dir }

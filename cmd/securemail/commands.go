@@ -212,6 +212,7 @@ func withClient(p *profileFlags, stderr io.Writer, fn func(*client.Client) int) 
 	if err != nil {
 		return fail(stderr, err)
 	}
+	warnRejected(stderr, c.PolicyRejections())
 	defer func() {
 		if err := c.Lock("command finished"); err != nil {
 			fmt.Fprintln(stderr, "securemail: locking the vault failed:", err)
@@ -261,6 +262,14 @@ func cmdSync(args []string, stdout, stderr io.Writer) int {
 	})
 }
 
+// warnRejected prints a warning for each policy source or value that the
+// policy load skipped, which otherwise only the audit trail records.
+func warnRejected(stderr io.Writer, rejections []policy.Rejection) {
+	for _, r := range rejections {
+		fmt.Fprintf(stderr, "securemail: warning: settings from %s (%s) were not used: %s\n", r.Origin, r.Source, r.Reason)
+	}
+}
+
 // readMarksOnly reports whether err, an account's error in a sync
 // report, contains only the read marks made offline that are not on the
 // server yet, so the sync itself worked.
@@ -287,7 +296,8 @@ func cmdScan(args []string, stdout, stderr io.Writer) int {
 	if !checkArgs(stderr, files, 1, math.MaxInt, "securemail scan FILE... [--json]") {
 		return exitUsage
 	}
-	eff, _ := policy.Load(policy.DefaultLocations())
+	eff, report := policy.Load(policy.DefaultLocations())
+	warnRejected(stderr, report.Rejections)
 	// The same detectors and actions as the send review.
 	scanner, err := phi.NewScanner(client.ScanConfig(eff.Settings()))
 	if err != nil {
@@ -333,6 +343,8 @@ func cmdPolicy(args []string, stdout, stderr io.Writer) int {
 		if !checkArgs(stderr, rest, 0, 0, "securemail policy show [--format text|json]") {
 			return exitUsage
 		}
+		_, report := policy.Load(policy.DefaultLocations())
+		warnRejected(stderr, report.Rejections)
 		err := policy.RunShow(stdout, policy.DefaultLocations(), policy.ShowFormat(*format))
 		if err != nil {
 			fmt.Fprintln(stderr, "securemail:", err)
