@@ -150,8 +150,11 @@ func TestKeysImportProtectedKey(t *testing.T) {
 	t.Setenv("SM_KEY_PASSPHRASE", "key passphrase")
 	code, stdout, stderr := runCmd("keys", "import", keyFile, "--key-passphrase-env", "SM_KEY_PASSPHRASE",
 		"--profile", dir, "--passphrase-env", "SM_TEST_PASSPHRASE")
-	if code != exitOK || strings.TrimSpace(stdout) != "1 key imported" {
+	if code != exitOK || !strings.HasPrefix(stdout, "1 key imported\n") {
 		t.Errorf("import with --key-passphrase-env: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "rosa.home@clinic.test") || !strings.Contains(stdout, "(your own key)") {
+		t.Errorf("import output does not name the key's user ID and kind: %q", stdout)
 	}
 }
 

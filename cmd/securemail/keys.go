@@ -135,6 +135,15 @@ func importKeys(p *profileFlags, keyPass *secretFlags, path string, stdout, stde
 			return fail(stderr, err)
 		}
 		fmt.Fprintln(stdout, countNoun(len(keys), "key", "keys"), "imported")
+		// An import binds a contact's key as verified, so the user sees
+		// what to compare with the owner, for example by phone.
+		for _, k := range keys {
+			kind := "contact key, marked verified: compare the fingerprint with its owner"
+			if k.Own {
+				kind = "your own key"
+			}
+			fmt.Fprintf(stdout, "  %s  %s  (%s)\n", k.Fingerprint, strings.Join(k.UserIDs, ", "), kind)
+		}
 		return exitOK
 	})
 }
