@@ -28,8 +28,8 @@ func TestFlagsAfterArguments(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("keys import FILE --profile ...: exit %d, stderr %q", code, stderr)
 	}
-	if strings.TrimSpace(stdout) != "1 key imported" {
-		t.Errorf("keys import output %q, expected \"1 key imported\"", stdout)
+	if !strings.HasPrefix(stdout, "1 key imported\n") || !strings.Contains(stdout, "compare the fingerprint") {
+		t.Errorf("keys import output %q, expected \"1 key imported\" and the contact key to compare", stdout)
 	}
 
 	note := filepath.Join(t.TempDir(), "note.txt")
