@@ -329,7 +329,9 @@ func cmdPolicy(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 		err := policy.RunValidate(stdout, files[0])
-		if err != nil {
+		// RunValidate has listed the issues of an invalid file on
+		// stdout, one a line; only other failures go to stderr.
+		if err != nil && !errors.Is(err, policy.ErrInvalid) {
 			fmt.Fprintln(stderr, "securemail:", err)
 		}
 		return policy.ExitCode(err)

@@ -143,13 +143,16 @@ func TestPolicyValidateCommand(t *testing.T) {
 	if err := os.WriteFile(bad, []byte(`{"schemaVersion": 1, "settings": {"idleLock": {"minutes": "ten"}}}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	code, stdout, _ := runCmd("policy", "validate", bad)
+	code, stdout, stderr := runCmd("policy", "validate", bad)
 	if code != 1 {
 		t.Errorf("exit %d for an invalid policy, want 1; output %q", code, stdout)
 	}
-	code, _, _ = runCmd("policy", "validate", filepath.Join(t.TempDir(), "missing.json"))
-	if code != 2 {
-		t.Errorf("exit %d for a missing file, want 2", code)
+	if !strings.Contains(stdout, "idleLock.minutes") || stderr != "" {
+		t.Errorf("issues of an invalid policy: stdout %q, stderr %q; want them once, on stdout", stdout, stderr)
+	}
+	code, _, stderr = runCmd("policy", "validate", filepath.Join(t.TempDir(), "missing.json"))
+	if code != 2 || !strings.Contains(stderr, "missing.json") {
+		t.Errorf("exit %d, stderr %q for a missing file, want 2 and the file named", code, stderr)
 	}
 }
 
@@ -201,5 +204,11 @@ func TestSecretFromDescriptor(t *testing.T) {
 	both := secretFlags{fd: 0, env: "X"}
 	if _, err := both.read("passphrase"); err == nil {
 		t.Error("both sources accepted")
+	}
+
+	// A descriptor that no open file has is named, with how to open it.
+	closed := secretFlags{fd: 987}
+	if _, err := closed.read("passphrase"); err == nil || !strings.Contains(err.Error(), "file descriptor 987 for --passphrase-fd is not open") {
+		t.Errorf("read from a descriptor that is not open: %v", err)
 	}
 }

@@ -40,6 +40,11 @@ func (s *secretFlags) read(name string) ([]byte, error) {
 			return nil, fmt.Errorf("file descriptor %d for --%s-fd is not open", s.fd, name)
 		}
 		defer f.Close()
+		// os.NewFile accepts a number that no open file has; reading it
+		// would only report a bad file descriptor.
+		if _, err := f.Stat(); err != nil {
+			return nil, fmt.Errorf("file descriptor %d for --%s-fd is not open: open it for the command, for example with %d<file", s.fd, name, s.fd)
+		}
 		return readSecret(f, name)
 	case s.env != "":
 		v, ok := os.LookupEnv(s.env)
