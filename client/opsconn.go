@@ -1,6 +1,9 @@
 package client
 
 import (
+	"errors"
+	"io"
+	"net"
 	"sync"
 	"time"
 
@@ -64,10 +67,19 @@ func (o *opsConns) do(accountID string, cfg *account.Config, cred account.Creden
 	if c.timer != nil {
 		c.timer.Stop()
 	}
-	if c.syncer == nil {
+	reused := c.syncer != nil
+	if !reused {
 		c.syncer = account.NewSyncer(cfg, cred, store)
 	}
 	err := fn(c.syncer)
+	if err != nil && reused && connectionLost(err) {
+		// The server may have ended the idle session before the client
+		// noticed, so the change failed on a dead connection: it runs
+		// once more on a new one.
+		c.syncer.Close()
+		c.syncer = account.NewSyncer(cfg, cred, store)
+		err = fn(c.syncer)
+	}
 	if err != nil {
 		c.syncer.Close()
 		c.syncer = nil
@@ -75,6 +87,13 @@ func (o *opsConns) do(accountID string, cfg *account.Config, cred account.Creden
 	}
 	c.timer = time.AfterFunc(opsIdle, c.closeIdle)
 	return nil
+}
+
+// connectionLost reports whether err says that the connection ended,
+// not that the server refused the command.
+func connectionLost(err error) bool {
+	var op *net.OpError
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) || errors.As(err, &op)
 }
 
 // doAlone runs fn on a connection of its own and closes it.

@@ -195,11 +195,12 @@ func recipientFindings(rr *RecipientReview) []Finding {
 		})
 	case MethodNone:
 		out = append(out, Finding{
-			ID:          "no-method:" + rr.Address,
-			Kind:        KindNoMethod,
-			Severity:    SeverityBlocking,
-			Recipient:   rr.Address,
-			Explanation: fmt.Sprintf("This message cannot be sent to %s: %s. Remove the address to send to the others.", rr.Address, rr.Reason),
+			ID:        "no-method:" + rr.Address,
+			Kind:      KindNoMethod,
+			Severity:  SeverityBlocking,
+			Recipient: rr.Address,
+			Explanation: fmt.Sprintf("This message cannot be sent to %s: %s. Import the recipient's key or certificate "+
+				"(Keys and certificates window, or securemail keys import), or remove the address.", rr.Address, rr.Reason),
 		})
 	}
 	return out

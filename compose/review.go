@@ -185,7 +185,8 @@ func reviewSentCopy(r *Report, env *Env) error {
 		Kind:     KindNoSentCopyKey,
 		Severity: SeverityBlocking,
 		Explanation: "Your account has no usable OpenPGP key or S/MIME certificate, so the copy kept in Sent " +
-			"cannot be encrypted. Create or import a key in the account settings.",
+			"cannot be encrypted. Create or import a key for the sending address in the Keys and certificates " +
+			"window, or with securemail keys generate or keys import.",
 	})
 	return nil
 }
