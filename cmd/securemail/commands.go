@@ -45,6 +45,7 @@ func init() {
 		"audit":   cmdAudit,
 		"keys":    cmdKeys,
 		"outbox":  cmdOutbox,
+		"list":    cmdList,
 	}
 }
 
@@ -93,6 +94,10 @@ before or after the other arguments.
                            for an uncertain one without --confirm uncertain
   outbox discard ID        delete a held message without sending it
   outbox withdraw ID       delete a queued message before it is submitted
+  list [--account A] [--folder NAME] [--limit N]
+                           list the newest cached messages: ID, date, folder,
+                           * for unread, sender and subject ("[...]" for an
+                           encrypted message not yet opened)
 
 Profile flags of every command that opens the profile:
   --profile DIR            the profile directory (default: the user's)
