@@ -128,17 +128,27 @@ func (c *Client) heldItem(id int64) (*session, *cache.OutboxItem, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	it, err := s.store.OutboxGet(id)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil, &outboxMissingError{id: id}
-	}
+	it, err := readOutboxItem(s, id)
 	if err != nil {
-		return nil, nil, fmt.Errorf("client: failed to read outbox message %d: %w", id, err)
+		return nil, nil, err
 	}
 	if heldState(it.State) == 0 {
 		return nil, nil, fmt.Errorf("%w: message %d is queued, being sent or already sent", ErrNotHeld, id)
 	}
 	return s, it, nil
+}
+
+// readOutboxItem returns outbox item id, or an *outboxMissingError when
+// there is none.
+func readOutboxItem(s *session, id int64) (*cache.OutboxItem, error) {
+	it, err := s.store.OutboxGet(id)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, &outboxMissingError{id: id}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("client: failed to read outbox message %d: %w", id, err)
+	}
+	return it, nil
 }
 
 // outboxMissingError reports an outbox ID without a message. It wraps
@@ -249,12 +259,9 @@ func (c *Client) Withdraw(id int64) error {
 	if err != nil {
 		return err
 	}
-	it, err := s.store.OutboxGet(id)
-	if errors.Is(err, fs.ErrNotExist) {
-		return &outboxMissingError{id: id}
-	}
+	it, err := readOutboxItem(s, id)
 	if err != nil {
-		return fmt.Errorf("client: failed to read outbox message %d: %w", id, err)
+		return err
 	}
 	if err := s.store.OutboxDeleteQueued(id); errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("%w: message %d was submitted or is held; securemail outbox lists it", ErrNotQueued, id)

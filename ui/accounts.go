@@ -23,11 +23,6 @@ type accountsView struct {
 	prompt *confirmPrompt
 }
 
-// showAccounts opens the Accounts window.
-func (s *Shell) showAccounts() {
-	s.openAccounts()
-}
-
 // openAccounts opens the Accounts window and returns its view.
 func (s *Shell) openAccounts() *accountsView {
 	v := &accountsView{shell: s, win: s.app.NewWindow("Mail accounts"), selected: -1, status: widget.NewLabel("")}

@@ -23,7 +23,7 @@ func (s *Shell) showSettings() {
 	w := s.app.NewWindow("Settings")
 	status := widget.NewLabel("")
 	status.Wrapping = fyne.TextWrapWord
-	accounts := newActivityButton(s, "Mail accounts…", theme.AccountIcon(), s.showAccounts)
+	accounts := newActivityButton(s, "Mail accounts…", theme.AccountIcon(), func() { s.openAccounts() })
 	w.SetContent(newActivityLayer(container.NewBorder(container.NewHBox(accounts), status, nil, nil,
 		container.NewVScroll(settingsForm(s, s.client.Settings(), status))), s.activity))
 	w.Resize(fyne.NewSize(760, 600))
