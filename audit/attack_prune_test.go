@@ -7,8 +7,7 @@ import (
 )
 
 // dailyTrail returns a trail with one entry a day for days days, and a
-// pointer to the clock it reads, which stands one day after the last
-// entry.
+// pointer to the clock it reads, set one day after the last entry.
 func dailyTrail(t *testing.T, days int) (*Trail, *memStore, *time.Time) {
 	t.Helper()
 	store := newMemStore()

@@ -11,7 +11,7 @@ import (
 )
 
 // sendWithJustification reviews and sends a message with a record
-// number from a fresh profile, with justification as the review answer.
+// number from a fresh profile, with justification in the review answers.
 func sendWithJustification(t *testing.T, eff *policy.Effective, justification string) *Client {
 	t.Helper()
 	const (

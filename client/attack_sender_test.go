@@ -6,9 +6,9 @@ import (
 )
 
 // TestAttackSenderWarningSpoofs reads the banner warning for From values
-// that phishing mail uses against a clinic on clinic.test: homographs in
-// Unicode and punycode form, the own domain inside a longer one, an
-// internal address in the display name or the quoted local part,
+// that phishing mail uses against a clinic on clinic.test. The cases are
+// homographs in Unicode and punycode form, the own domain inside a longer
+// one, an internal address in the display name or the quoted local part,
 // invisible characters in the domain, and several From addresses. Each
 // must warn and name what it imitates or hides.
 func TestAttackSenderWarningSpoofs(t *testing.T) {

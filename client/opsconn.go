@@ -89,8 +89,8 @@ func (o *opsConns) do(accountID string, cfg *account.Config, cred account.Creden
 	return nil
 }
 
-// connectionLost reports whether err says that the connection ended,
-// not that the server refused the command.
+// connectionLost reports whether err is the end of the connection, as
+// opposed to the server rejecting the command.
 func connectionLost(err error) bool {
 	var op *net.OpError
 	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) || errors.As(err, &op)

@@ -175,13 +175,13 @@ func TestObserveKnownKeyMergesCopy(t *testing.T) {
 
 func TestObserveFailedMergeKeepsStoredCopy(t *testing.T) {
 	d, _ := testDirectory()
-	refused := errors.New("forged self-signature")
-	d.Merge = func(Scheme, []byte, []byte) ([]byte, error) { return nil, refused }
+	rejected := errors.New("forged self-signature")
+	d.Merge = func(Scheme, []byte, []byte) ([]byte, error) { return nil, rejected }
 	if _, err := d.Observe(SchemeOpenPGP, "ana@clinic.test", Candidate{Fingerprint: "AA11", Public: []byte("v1")}); err != nil {
 		t.Fatal(err)
 	}
 	obs, err := d.Observe(SchemeOpenPGP, "ana@clinic.test", Candidate{Fingerprint: "AA11", Public: []byte("forged")})
-	if !errors.Is(err, refused) {
+	if !errors.Is(err, rejected) {
 		t.Errorf("err = %v, want the merge error", err)
 	}
 	if obs != Known {

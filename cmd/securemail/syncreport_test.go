@@ -31,8 +31,7 @@ func TestReadMarksOnly(t *testing.T) {
 }
 
 // TestBrokenSettingsFileWarns gives the user settings file a syntax
-// error. Commands must say on stderr that the file was not used, where
-// before only the audit trail recorded it.
+// error. Commands must write a warning naming the file to stderr.
 func TestBrokenSettingsFileWarns(t *testing.T) {
 	config := t.TempDir()
 	t.Setenv("XDG_CONFIG_HOME", config)
